@@ -1,0 +1,57 @@
+/*
+ * run.h - one run of ssl-mgr: the selected groups and services with their
+ * configs loaded, the per-service tasks (renew, roll, dev steps), clean and
+ * status.  Used by the cron front end and, later, by console jobs.
+ */
+#ifndef SSLM_RUN_H
+#define SSLM_RUN_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "config.h"
+#include "opts.h"
+#include "util.h"
+
+struct run_group {
+	char			 *grp;
+	struct sslm_service_cfg	**svcs;
+	size_t			  n;
+};
+
+struct sslm_run {
+	struct sslm_config	*cfg;
+	const struct sslm_opts	*opts;
+	time_t			 now;
+	int			 clean_keep;
+	int			 min_roll_mins;
+	bool			 verbose;
+	char			*certs_dir;	/* <topdir>/certs */
+	struct run_group	*groups;	/* in processing order */
+	size_t			 n_groups;
+	int			 failures;	/* services that failed */
+	double			(*rand01)(void);
+};
+
+/*
+ * Selects the groups/services of the run (targets on the command line, else
+ * the active [[groups]]), loads every service file, and orders the work so
+ * that a CA is handled before what it signs.  Problems go to diag.  Returns 0,
+ * SSLM_ERR_CONFIG (diag has errors) or SSLM_ERR_USAGE.  *out always set.
+ */
+int	sslm_run_prepare(struct sslm_config *, const struct sslm_opts *,
+	    time_t now, struct sslm_run **out, struct sslm_diag *diag);
+/* Runs the tasks; returns 0 or the first sslm_err (failures counted). */
+int	sslm_run_execute(struct sslm_run *);
+/* Removes old db dirs (spec §15): the run's services, or all (-clean-all). */
+int	sslm_run_clean(struct sslm_run *);
+/* Status of the run's services (spec §16) as text into b, or JSON when
+ * json is set. */
+void	sslm_run_status(struct sslm_run *, bool json, struct buf *b);
+void	sslm_run_free(struct sslm_run *);
+
+/* "<top>/certs/<grp>/<svc>"; caller frees. */
+char	*sslm_svc_dir(const struct sslm_run *, const char *grp,
+	    const char *svc);
+
+#endif

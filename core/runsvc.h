@@ -1,0 +1,33 @@
+/*
+ * runsvc.h - the tasks of one service in a run (renew, roll, dev steps)
+ * and the reading of its curr/next state.  Internal to core.
+ */
+#ifndef SSLM_RUNSVC_H
+#define SSLM_RUNSVC_H
+
+#include <stdbool.h>
+
+#include <openssl/x509.h>
+
+#include "run.h"
+
+/* What the links of a service point at, and their certificates. */
+struct svc_state {
+	char	*dir;			/* certs/<grp>/<svc> */
+	char	*curr, *next, *prev;	/* db dir names, NULL when absent */
+	X509	*curr_cert;		/* NULL when absent or unreadable */
+	X509	*next_cert;
+};
+
+/* Reads the state (never fails: absent parts stay NULL). */
+void	svc_state_load(const struct sslm_run *, const struct sslm_service_cfg *,
+	    struct svc_state *);
+void	svc_state_free(struct svc_state *);
+/* "<dir>/db/<name>/<file>"; caller frees. */
+char	*svc_db_path(const struct svc_state *, const char *name,
+	    const char *file);
+
+/* Runs the run's tasks for one service; 0 or an sslm_err (logged). */
+int	runsvc_tasks(struct sslm_run *, const struct sslm_service_cfg *);
+
+#endif

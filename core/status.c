@@ -1,0 +1,241 @@
+/*
+ * status.c - "-s": curr and next of every service of the run (spec §16),
+ * plus what upstream never showed: when the renewal is due and whether a
+ * roll is due.  Reads only; never writes to the tree.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "renew.h"
+#include "run.h"
+#include "runsvc.h"
+#include "timefmt.h"
+#include "x509.h"
+
+#define DASHES	"------------------------"
+#define LBL	"         %12s : "
+
+static time_t
+asn1_time(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	return ASN1_TIME_to_tm(t, &tm) == 1 ? timegm(&tm) : 0;
+}
+
+/* The renew decision without the random part (its middle). */
+static void
+renew_view(struct sslm_run *run, const struct sslm_service_cfg *sc, X509 *x,
+    struct renew_decision *d)
+{
+	struct renew_policy pol;
+
+	renew_policy_for(run->cfg, sc, &pol);
+	renew_decide(&pol, asn1_time(X509_get0_notBefore(x)),
+	    asn1_time(X509_get0_notAfter(x)), run->now, 0.5, d);
+}
+
+static void
+text_cert(struct sslm_run *run, const char *link, X509 *x, struct buf *b)
+{
+	struct x509_certinfo ci;
+	char d1[40], d2[40], c1[48], c2[48];
+	double life;
+
+	if (x == NULL || x509_certinfo_get(x, &ci) != 0) {
+		(void)buf_printf(b, "         %-12s : cert.pem missing or "
+		    "unreadable\n", link);
+		return;
+	}
+	fmt_date_utc(ci.not_after, d1, sizeof(d1));
+	fmt_date_utc(ci.not_before, d2, sizeof(d2));
+	fmt_countdown((long long)(ci.not_after - run->now), c1, sizeof(c1));
+	fmt_countdown((long long)(run->now - ci.not_before), c2, sizeof(c2));
+	life = difftime(ci.not_after, ci.not_before) / 86400.0;
+	(void)buf_printf(b, "         %-12s : expires: %s (%s)\n", link, d1,
+	    c1);
+	(void)buf_printf(b, LBL "issued : %s (%s ago) (%.0f day cert)\n", "",
+	    d2, c2, life);
+	(void)buf_printf(b, LBL "CN=%s O=%s\n", "issuer",
+	    ci.issuer_cn ? ci.issuer_cn : "", ci.issuer_o ? ci.issuer_o : "");
+	(void)buf_printf(b, LBL "CN=%s\n", "subject",
+	    ci.subject_cn ? ci.subject_cn : "");
+	(void)buf_printf(b, LBL "%s\n", "pubkey", ci.pubkey);
+	if (run->verbose) {
+		(void)buf_printf(b, LBL "[", "sans");
+		for (size_t i = 0; i < ci.sans.n; i++)
+			(void)buf_printf(b, "%s'%s'", i ? ", " : "",
+			    ci.sans.v[i]);
+		(void)buf_printf(b, "]\n");
+		(void)buf_printf(b, LBL "%s\n", "sig_algo", ci.sig_algo);
+		(void)buf_printf(b, LBL "%s\n", "sha256", ci.sha256_fp);
+	}
+	x509_certinfo_free(&ci);
+}
+
+static void
+text_service(struct sslm_run *run, const struct sslm_service_cfg *sc,
+    struct buf *b)
+{
+	struct svc_state st;
+	struct renew_decision d;
+
+	svc_state_load(run, sc, &st);
+	(void)buf_printf(b, "  %s\n", sc->svc);
+	if (st.curr) {
+		text_cert(run, "curr", st.curr_cert, b);
+		if (st.curr_cert) {
+			renew_view(run, sc, st.curr_cert, &d);
+			if (d.due)
+				(void)buf_printf(b, LBL "due now (%.1f days "
+				    "before expiry)\n", "renew", d.target);
+			else
+				(void)buf_printf(b, LBL "in %.1f days (%.1f "
+				    "days before expiry)\n", "renew",
+				    d.days_to_renew, d.target);
+		}
+	} else
+		(void)buf_printf(b, "         %-12s : none\n", "curr");
+	if (st.next) {
+		text_cert(run, "next", st.next_cert, b);
+		if (st.next_cert) {
+			long age = roll_age_mins(asn1_time(
+			    X509_get0_notBefore(st.next_cert)), run->now);
+			char span[32];
+
+			if (st.curr == NULL || age >= run->min_roll_mins)
+				(void)buf_printf(b, LBL "due now (next is %ld "
+				    "mins old, min %d)\n", "roll", age,
+				    run->min_roll_mins);
+			else {
+				fmt_span_short((long long)(run->min_roll_mins -
+				    age) * 60, span, sizeof(span));
+				(void)buf_printf(b, LBL "in %s (next is %ld "
+				    "mins old, min %d)\n", "roll", span, age,
+				    run->min_roll_mins);
+			}
+		}
+	}
+	svc_state_free(&st);
+}
+
+static json_t *
+json_cert(struct sslm_run *run, const char *db, X509 *x)
+{
+	struct x509_certinfo ci;
+	json_t *o, *sans;
+
+	o = json_object();
+	json_object_set_new(o, "db", json_string(db));
+	if (x == NULL || x509_certinfo_get(x, &ci) != 0) {
+		json_object_set_new(o, "error", json_string("cert.pem missing "
+		    "or unreadable"));
+		return o;
+	}
+	sans = json_array();
+	for (size_t i = 0; i < ci.sans.n; i++)
+		json_array_append_new(sans, json_string(ci.sans.v[i]));
+	json_object_set_new(o, "not_before", json_integer(ci.not_before));
+	json_object_set_new(o, "not_after", json_integer(ci.not_after));
+	json_object_set_new(o, "days_left", json_real(
+	    difftime(ci.not_after, run->now) / 86400.0));
+	json_object_set_new(o, "lifetime_days", json_real(
+	    difftime(ci.not_after, ci.not_before) / 86400.0));
+	json_object_set_new(o, "subject", json_string(ci.subject ?
+	    ci.subject : ""));
+	json_object_set_new(o, "issuer", json_string(ci.issuer ?
+	    ci.issuer : ""));
+	json_object_set_new(o, "sans", sans);
+	json_object_set_new(o, "pubkey", json_string(ci.pubkey));
+	json_object_set_new(o, "sig_algo", json_string(ci.sig_algo));
+	json_object_set_new(o, "sha256", json_string(ci.sha256_fp));
+	json_object_set_new(o, "is_ca", json_boolean(ci.is_ca));
+	x509_certinfo_free(&ci);
+	return o;
+}
+
+static json_t *
+json_service(struct sslm_run *run, const struct sslm_service_cfg *sc)
+{
+	struct svc_state st;
+	struct renew_decision d;
+	json_t *o = json_object(), *r;
+
+	svc_state_load(run, sc, &st);
+	json_object_set_new(o, "name", json_string(sc->svc));
+	json_object_set_new(o, "signing_ca", json_string(sc->self_signed ?
+	    "self" : sc->signing_ca));
+	json_object_set_new(o, "curr", st.curr ? json_cert(run, st.curr,
+	    st.curr_cert) : json_null());
+	json_object_set_new(o, "next", st.next ? json_cert(run, st.next,
+	    st.next_cert) : json_null());
+	json_object_set_new(o, "prev", st.prev ? json_string(st.prev) :
+	    json_null());
+	r = json_object();
+	if (st.curr_cert) {
+		renew_view(run, sc, st.curr_cert, &d);
+		json_object_set_new(r, "due", json_boolean(d.due));
+		json_object_set_new(r, "days_to_renew",
+		    json_real(d.days_to_renew));
+		json_object_set_new(r, "target_days", json_real(d.target));
+	} else
+		json_object_set_new(r, "due", json_true());
+	json_object_set_new(o, "renew", r);
+	r = json_object();
+	if (st.next_cert) {
+		long age = roll_age_mins(asn1_time(X509_get0_notBefore(
+		    st.next_cert)), run->now);
+
+		json_object_set_new(r, "due", json_boolean(st.curr == NULL ||
+		    age >= run->min_roll_mins));
+		json_object_set_new(r, "next_age_mins", json_integer(age));
+	} else
+		json_object_set_new(r, "due", json_false());
+	json_object_set_new(r, "min_roll_mins",
+	    json_integer(run->min_roll_mins));
+	json_object_set_new(o, "roll", r);
+	svc_state_free(&st);
+	return o;
+}
+
+void
+sslm_run_status(struct sslm_run *run, bool json, struct buf *b)
+{
+	if (json) {
+		json_t *root = json_object(), *groups = json_array();
+		char *s;
+
+		json_object_set_new(root, "schema", json_string(
+		    "ssl-mgr-status/1"));
+		json_object_set_new(root, "time", json_integer(run->now));
+		json_object_set_new(root, "topdir", json_string(
+		    run->cfg->topdir));
+		for (size_t i = 0; i < run->n_groups; i++) {
+			json_t *g = json_object(), *svcs = json_array();
+
+			json_object_set_new(g, "name", json_string(
+			    run->groups[i].grp));
+			for (size_t k = 0; k < run->groups[i].n; k++)
+				json_array_append_new(svcs, json_service(run,
+				    run->groups[i].svcs[k]));
+			json_object_set_new(g, "services", svcs);
+			json_array_append_new(groups, g);
+		}
+		json_object_set_new(root, "groups", groups);
+		s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		(void)buf_printf(b, "%s\n", s ? s : "{}");
+		free(s);
+		json_decref(root);
+		return;
+	}
+	(void)buf_printf(b, DASHES "\nStart group/domain tasks :\n");
+	for (size_t i = 0; i < run->n_groups; i++) {
+		(void)buf_printf(b, DASHES "\n%s\n", run->groups[i].grp);
+		for (size_t k = 0; k < run->groups[i].n; k++)
+			text_service(run, run->groups[i].svcs[k], b);
+	}
+	(void)buf_printf(b, "\nDone group tasks:\n" DASHES "\n\n");
+}

@@ -1,0 +1,325 @@
+/*
+ * cli-tools.c - the auxiliary tools (spec §21) and check-config, as
+ * subcommands and under their classic names.  The work is done in core
+ * (tools.c); this file parses arguments and prints.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "err.h"
+#include "log.h"
+#include "tools.h"
+#include "util.h"
+
+#define MAX_INPUT	(4 * 1024 * 1024)
+
+static void
+tool_sink(void *ctx, enum sslm_level lvl, const char *msg)
+{
+	(void)ctx;
+	if (lvl <= SSLM_LOG_WARN)
+		fprintf(stderr, "%s\n", msg);
+	else if (lvl <= SSLM_LOG_INFO)
+		printf("%s\n", msg);
+}
+
+static void
+emit(struct buf *b)
+{
+	if (b->p)
+		fputs(b->p, stdout);
+	buf_free(b);
+}
+
+/* Reads stdin up to MAX_INPUT; 0 or an sslm_err. */
+static int
+read_stdin(char **out, size_t *len)
+{
+	struct buf b;
+	char chunk[8192];
+	size_t n;
+	int r = 0;
+
+	buf_init(&b, MAX_INPUT);
+	r = buf_add(&b, "", 0);
+	while (r == 0 && (n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+		r = buf_add(&b, chunk, n);
+	if (r != 0) {
+		buf_free(&b);
+		return r;
+	}
+	*out = b.p;
+	*len = b.len;
+	return 0;
+}
+
+int
+cli_info(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "verb", no_argument, NULL, 'v' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct buf out;
+	bool verbose = false;
+	int c, rc = 0;
+
+	sslm_log_set_sink(tool_sink, NULL);
+	while ((c = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
+		if (c == 'v')
+			verbose = true;
+		else {
+			printf("usage: ssl-mgr info [-v] [file ...]\n"
+			    "Summarise keys, CSRs, certificates, chains and "
+			    "bundles (stdin when no file).\n");
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	buf_init(&out, 64 * 1024 * 1024);
+	if (optind >= argc) {
+		char *text = NULL;
+		size_t len = 0;
+
+		if (read_stdin(&text, &len) != 0) {
+			fprintf(stderr, "stdin: input too large or "
+			    "unreadable\n");
+			return 1;
+		}
+		rc = tool_info(text, len, "stdin", verbose, time(NULL), &out);
+		free(text);
+	}
+	for (int i = optind; i < argc; i++) {
+		char *text = NULL;
+		size_t len = 0;
+		int r;
+
+		if ((r = read_file(argv[i], MAX_INPUT, &text, &len)) != 0) {
+			fprintf(stderr, "%s: %s\n", argv[i], r ==
+			    SSLM_ERR_TOOBIG ? "larger than 4 MiB: not a PEM "
+			    "file" : sslm_strerror(r));
+			rc = 1;
+			continue;
+		}
+		if (tool_info(text, len, argv[i], verbose, time(NULL),
+		    &out) != 0)
+			rc = 1;
+		free(text);
+	}
+	emit(&out);
+	return rc < 0 ? 2 : rc;
+}
+
+int
+cli_verify(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "cafile", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *cafile = NULL;
+	struct buf out;
+	int c, rc;
+
+	sslm_log_set_sink(tool_sink, NULL);
+	while ((c = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
+		if (c == 'c')
+			cafile = optarg;
+		else {
+			printf("usage: ssl-mgr verify [--cafile root.pem] "
+			    "<dir | file>\nValidate cert.pem against "
+			    "chain.pem in dir.\n");
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: ssl-mgr verify [--cafile root.pem] "
+		    "<dir | file>\n");
+		return 2;
+	}
+	buf_init(&out, 16 * 1024 * 1024);
+	rc = tool_verify(argv[optind], cafile, time(NULL), &out);
+	emit(&out);
+	return rc < 0 ? 2 : rc;
+}
+
+int
+cli_dhparam(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "keys", required_argument, NULL, 'k' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "age-days", required_argument, NULL, 'a' },
+		{ "subdirs", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct dhparam_opts o = {
+		"ffdhe8192,ffdhe6144,ffdhe4096,ffdhe3072,ffdhe2048", false,
+		120, false
+	};
+	struct buf out;
+	char *end;
+	int c, rc;
+
+	sslm_log_set_sink(tool_sink, NULL);
+	while ((c = getopt_long(argc, argv, "k:fa:sh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			o.keys = optarg;
+			break;
+		case 'f':
+			o.force = true;
+			break;
+		case 'a':
+			o.age_days = (int)strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || o.age_days < 0) {
+				fprintf(stderr, "dhparam: -a: not a number of "
+				    "days: %s\n", optarg);
+				return 2;
+			}
+			break;
+		case 's':
+			o.subdirs = true;
+			break;
+		default:
+			printf("usage: ssl-mgr dhparam [-k LIST] [-f] "
+			    "[-a DAYS] [-s] DIR [DIR ...]\n");
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "usage: ssl-mgr dhparam [-k LIST] [-f] "
+		    "[-a DAYS] [-s] DIR [DIR ...]\n");
+		return 2;
+	}
+	buf_init(&out, 1024 * 1024);
+	rc = tool_dhparam(&o, argc - optind, argv + optind, time(NULL), &out);
+	emit(&out);
+	return rc == SSLM_ERR_USAGE ? 2 : rc < 0 ? 1 : rc;
+}
+
+int
+cli_tlsa_hash(int argc, char **argv)
+{
+	struct buf out;
+	int rc;
+
+	sslm_log_set_sink(tool_sink, NULL);
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0)) {
+		printf("usage: ssl-mgr tlsa-hash [dir]\nThe 3 1 1 TLSA hash "
+		    "of dir/cert.pem, computed two ways.\n");
+		return 0;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "usage: ssl-mgr tlsa-hash [dir]\n");
+		return 2;
+	}
+	buf_init(&out, 1024 * 1024);
+	rc = tool_tlsa_hash(argc > 1 ? argv[1] : ".", &out);
+	emit(&out);
+	return rc < 0 ? 1 : rc;
+}
+
+/* Loads every service file under conf.d, and checks the groups. */
+static void
+check_services(const struct sslm_config *cfg, struct sslm_diag *diag,
+    bool verbose, struct buf *out)
+{
+	struct strlist grps = { 0 };
+
+	for (size_t i = 0; i < cfg->n_groups; i++) {
+		char *gdir;
+
+		if (cfg->groups[i].domain == NULL)
+			continue;
+		gdir = path_join(cfg->conf_dir, cfg->groups[i].domain);
+		if (access(gdir, F_OK) != 0)
+			sslm_diag_error(diag, gdir, 0, "group '%s' of "
+			    "[[groups]] has no directory",
+			    cfg->groups[i].domain);
+		free(gdir);
+	}
+	if (list_subdirs(cfg->conf_dir, &grps) != 0)
+		return;
+	for (size_t i = 0; i < grps.n; i++) {
+		struct strlist svcs = { 0 };
+
+		if (sslm_list_services(cfg, grps.v[i], &svcs) != 0)
+			continue;
+		for (size_t k = 0; k < svcs.n; k++) {
+			struct sslm_service_cfg *sc = NULL;
+
+			if (sslm_service_load(cfg, grps.v[i], svcs.v[k], &sc,
+			    diag) == 0 && verbose) {
+				(void)buf_printf(out, "\n[%s:%s]\n", grps.v[i],
+				    svcs.v[k]);
+				sslm_service_dump(sc, out);
+			}
+			sslm_service_free(sc);
+		}
+		strlist_clear(&svcs);
+	}
+	strlist_clear(&grps);
+}
+
+int
+cli_check_config(int argc, char **argv)
+{
+	struct sslm_config *cfg = NULL;
+	struct sslm_diag diag = { 0 };
+	struct buf out;
+	char *top = NULL, *tried = NULL;
+	bool verbose = false;
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-v") == 0 ||
+		    strcmp(argv[i], "--verbose") == 0)
+			verbose = true;
+		else {
+			printf("usage: ssl-mgr check-config [-v]\nValidate "
+			    "the whole configuration; -v prints the effective "
+			    "values.\n");
+			return strcmp(argv[i], "-h") == 0 ||
+			    strcmp(argv[i], "--help") == 0 ? 0 : 2;
+		}
+	}
+	sslm_log_set_sink(tool_sink, NULL);
+	if (sslm_find_topdir(&top, &tried) != 0) {
+		fprintf(stderr, "ssl-mgr: no configuration found: none of %s "
+		    "has a conf.d directory (set SSL_MGR_TOPDIR)\n",
+		    tried ? tried : "the usual places");
+		free(tried);
+		return 2;
+	}
+	free(tried);
+	buf_init(&out, 64 * 1024 * 1024);
+	(void)sslm_config_load(top, &cfg, &diag);
+	if (verbose && cfg) {
+		sslm_config_dump(cfg, &out);
+	}
+	if (cfg)
+		check_services(cfg, &diag, verbose, &out);
+	emit(&out);
+	for (size_t i = 0; i < diag.errors.n; i++)
+		fprintf(stderr, "%s\n", diag.errors.v[i]);
+	for (size_t i = 0; i < diag.warnings.n; i++)
+		fprintf(stderr, "warning: %s\n", diag.warnings.v[i]);
+	printf("check-config: %s: %zu error(s), %zu warning(s)\n", top,
+	    diag.errors.n, diag.warnings.n);
+	rc = diag.errors.n ? 2 : 0;
+	sslm_config_free(cfg);
+	sslm_diag_free(&diag);
+	free(top);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/*
+ * main.c - one binary, several faces.  The classic program names
+ * (sslm-mgr, sslm-info, sslm-verify, sslm-dhparm, sslm-tlsa-hash) are links
+ * to this binary and are dispatched on argv[0]; "ssl-mgr <subcommand>"
+ * reaches the same functions.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct face {
+	const char	*progname;	/* classic link name */
+	const char	*subcmd;	/* ssl-mgr <subcmd> */
+	int		(*fn)(int, char **);
+};
+
+static const struct face faces[] = {
+	{ "sslm-info", "info", cli_info },
+	{ "sslm-verify", "verify", cli_verify },
+	{ "sslm-dhparm", "dhparam", cli_dhparam },
+	{ "sslm-tlsa-hash", "tlsa-hash", cli_tlsa_hash },
+	{ NULL, "check-config", cli_check_config },
+};
+
+int
+main(int argc, char **argv)
+{
+	const char *base = strrchr(argv[0], '/');
+
+	base = base ? base + 1 : argv[0];
+	for (size_t i = 0; i < sizeof(faces) / sizeof(faces[0]); i++)
+		if (faces[i].progname && strcmp(base, faces[i].progname) == 0)
+			return faces[i].fn(argc, argv);
+	if (argc > 1) {
+		for (size_t i = 0; i < sizeof(faces) / sizeof(faces[0]); i++)
+			if (strcmp(argv[1], faces[i].subcmd) == 0)
+				return faces[i].fn(argc - 1, argv + 1);
+		if (strcmp(argv[1], "--version") == 0 ||
+		    strcmp(argv[1], "-V") == 0) {
+			printf("ssl-mgr %s\n", SSLM_VERSION);
+			return 0;
+		}
+	}
+	return cli_main(argc, argv);
+}
