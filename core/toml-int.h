@@ -1,6 +1,6 @@
 /*
  * toml-int.h - what toml.c (document structure: keys, tables, arrays) and
- * toml-value.c (scalars: strings, numbers, booleans, date-times) share.
+ * toml-value.c (text checks, cursor, scalars) share.
  * Nothing outside these two files includes it.
  */
 #ifndef SSLM_TOML_INT_H
@@ -84,13 +84,14 @@ toml_newline(const struct toml_parser *p)
 	return 0;
 }
 
+/* toml-value.c */
 void	toml_advn(struct toml_parser *, size_t);
+/* Records the first error ("name:line:col: ..."); returns -1. */
 int	toml_error(struct toml_parser *, int, int, const char *, ...)
 	    SSLM_PRINTF(4, 5);
 void	toml_str_add(struct toml_str *, const void *, size_t);
 void	toml_str_free(struct toml_str *);
-
-/* toml-value.c */
+int	toml_check_text(struct toml_parser *);
 int	toml_parse_string(struct toml_parser *, int, struct toml_str *);
 int	toml_parse_scalar(struct toml_parser *, struct toml_value *);
 

@@ -1,14 +1,17 @@
 /*
- * toml-value.c - the scalar half of the TOML 1.0 reader: the four string
- * forms with their escapes, integers in every base, floats, booleans and
- * the four date/time types.  toml.c calls in here with the cursor on the
- * first character of a value; everything it accepts is checked against the
- * TOML 1.0 grammar, and everything else is an error with its position.
+ * toml-value.c - the lexical half of the TOML 1.0 reader: the check that
+ * the document is UTF-8 without stray control characters, the cursor and
+ * error helpers, and the scalars: the four string forms with their
+ * escapes, integers in every base, floats, booleans and the four date/time
+ * types.  toml.c calls in here with the cursor on the first character of a
+ * value; everything accepted is checked against the TOML 1.0 grammar, and
+ * everything else is an error with its position.
  */
 #include <errno.h>
 #include <limits.h>
 #include <locale.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +45,124 @@ is_token_char(int c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
 	    (c >= 'A' && c <= 'Z') || c == '_' || c == '+' || c == '-' ||
 	    c == '.' || c == ':';
+}
+
+void
+toml_advn(struct toml_parser *p, size_t n)
+{
+	while (n-- > 0)
+		toml_adv(p);
+}
+
+/* Records the first error only; always returns -1 for the caller. */
+int
+toml_error(struct toml_parser *p, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (p->err != NULL)
+		return -1;
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	p->err = xasprintf("%s:%d:%d: %s", p->name, line, col, msg);
+	free(msg);
+	return -1;
+}
+
+void
+toml_str_add(struct toml_str *s, const void *d, size_t n)
+{
+	if (s->len + n + 1 > s->cap) {
+		s->cap = s->cap ? s->cap : 32;
+		while (s->cap < s->len + n + 1)
+			s->cap *= 2;
+		s->p = xrealloc(s->p, s->cap);
+	}
+	memcpy(s->p + s->len, d, n);
+	s->len += n;
+	s->p[s->len] = '\0';
+}
+
+void
+toml_str_free(struct toml_str *s)
+{
+	free(s->p);
+	s->p = NULL;
+	s->len = s->cap = 0;
+}
+
+/* Length of the UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp, min;
+	size_t len;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+		min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+		min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/*
+ * TOML text is UTF-8 in which the only control characters are tab and
+ * the newlines LF and CRLF; no construct allows any other, so one pass
+ * over the whole document settles it for strings and comments alike.
+ */
+int
+toml_check_text(struct toml_parser *p)
+{
+	const unsigned char *s = p->s;
+	size_t i = 0, n = p->len, k;
+	int line = 1, col = 1;
+
+	while (i < n) {
+		if (s[i] == '\n') {
+			line++;
+			col = 1;
+			i++;
+			continue;
+		}
+		if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n') {
+			i++;
+			continue;
+		}
+		if (s[i] == '\r')
+			return toml_error(p, line, col,
+			    "carriage return not followed by line feed");
+		if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+			return toml_error(p, line, col,
+			    "control character U+%04X not allowed", s[i]);
+		if ((k = utf8_len(s + i, n - i)) == 0)
+			return toml_error(p, line, col, "invalid UTF-8");
+		i += k;
+		col++;
+	}
+	return 0;
 }
 
 static void

@@ -2,7 +2,7 @@
  * toml.c - the TOML 1.0 reader: document structure (key/value pairs,
  * [table] and [[array of tables]] headers, dotted keys, arrays and inline
  * tables), the rules about what may be defined twice, and the public API.
- * Scalars are read by toml-value.c.
+ * Scalars and the lexical checks live in toml-value.c.
  *
  * The whole document is checked to be UTF-8 without stray control
  * characters before parsing, so the parser itself only ever sees text
@@ -11,13 +11,13 @@
  *
  * While parsing, every table remembers how it came to exist (flags below):
  * TOML allows a table to be created implicitly and defined later exactly
- * once, lets dotted keys extend only the tables they created, and forbids
- * touching inline tables and arrays written as values.
+ * once, lets dotted keys extend only tables no header defined (and a
+ * header never define a table that dotted keys made), and forbids touching
+ * inline tables and arrays written as values.
  */
 #include <errno.h>
 #include <limits.h>
 #include <locale.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +37,6 @@
 /* One part of a (possibly dotted) key, as written. */
 struct keypart {
 	char	*s;		/* NULL once handed to a table */
-	size_t	 len;
 	int	 line, col;
 };
 
@@ -47,52 +46,6 @@ struct keypath {
 };
 
 static int	parse_value(struct toml_parser *, int, struct toml_value **);
-
-void
-toml_advn(struct toml_parser *p, size_t n)
-{
-	while (n-- > 0)
-		toml_adv(p);
-}
-
-/* Records the first error only; always returns -1 for the caller. */
-int
-toml_error(struct toml_parser *p, int line, int col, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	if (p->err != NULL)
-		return -1;
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	p->err = xasprintf("%s:%d:%d: %s", p->name, line, col, msg);
-	free(msg);
-	return -1;
-}
-
-void
-toml_str_add(struct toml_str *s, const void *d, size_t n)
-{
-	if (s->len + n + 1 > s->cap) {
-		s->cap = s->cap ? s->cap : 32;
-		while (s->cap < s->len + n + 1)
-			s->cap *= 2;
-		s->p = xrealloc(s->p, s->cap);
-	}
-	memcpy(s->p + s->len, d, n);
-	s->len += n;
-	s->p[s->len] = '\0';
-}
-
-void
-toml_str_free(struct toml_str *s)
-{
-	free(s->p);
-	s->p = NULL;
-	s->len = s->cap = 0;
-}
 
 static int
 depth_of(const struct toml_value *v)
@@ -371,7 +324,6 @@ parse_key_part(struct toml_parser *p, struct keypart *kp)
 			    "keys containing U+0000 are not supported");
 		}
 		kp->s = s.p;
-		kp->len = s.len;
 		return 0;
 	}
 	while (is_bare(toml_peek(p, n)))
@@ -387,7 +339,6 @@ parse_key_part(struct toml_parser *p, struct keypart *kp)
 		    "in key (only A-Z a-z 0-9 _ - may be unquoted)");
 	}
 	kp->s = xstrndup((const char *)p->s + p->off, n);
-	kp->len = n;
 	toml_advn(p, n);
 	return 0;
 }
@@ -747,78 +698,6 @@ parse_document(struct toml_parser *p)
 	}
 }
 
-/* Length of the UTF-8 sequence at s[i] (n bytes left), 0 if invalid. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp, min;
-	size_t len;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-		min = 0x80;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-		min = 0x800;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
-/*
- * TOML text is UTF-8 in which the only control characters are tab and
- * the newlines LF and CRLF; no construct allows any other, so one pass
- * over the whole document settles it for strings and comments alike.
- */
-static int
-check_text(struct toml_parser *p)
-{
-	const unsigned char *s = p->s;
-	size_t i = 0, n = p->len, k;
-	int line = 1, col = 1;
-
-	while (i < n) {
-		if (s[i] == '\n') {
-			line++;
-			col = 1;
-			i++;
-			continue;
-		}
-		if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n') {
-			i++;
-			continue;
-		}
-		if (s[i] == '\r')
-			return toml_error(p, line, col,
-			    "carriage return not followed by line feed");
-		if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
-			return toml_error(p, line, col,
-			    "control character U+%04X not allowed", s[i]);
-		if ((k = utf8_len(s + i, n - i)) == 0)
-			return toml_error(p, line, col, "invalid UTF-8");
-		i += k;
-		col++;
-	}
-	return 0;
-}
-
 int
 toml_parse(const char *text, size_t len, const char *name,
     struct toml_value **root, char **err)
@@ -844,7 +723,7 @@ toml_parse(const char *text, size_t len, const char *name,
 		goto out;
 	}
 	p.root = p.cur = value_new(TOML_TABLE, 1, 1, 0);
-	if (check_text(&p) == -1 || parse_document(&p) == -1)
+	if (toml_check_text(&p) == -1 || parse_document(&p) == -1)
 		goto out;
 	*root = p.root;
 	p.root = NULL;

@@ -170,10 +170,12 @@ main(int argc, char *argv[])
 		fputs("usage: json-eq a.json b.json\n", stderr);
 		return 2;
 	}
-	if ((a = json_load_file(argv[1], JSON_ALLOW_NUL, &e)) == NULL ||
-	    (b = json_load_file(argv[2], JSON_ALLOW_NUL, &e)) == NULL) {
+	a = json_load_file(argv[1], JSON_ALLOW_NUL, &e);
+	b = a != NULL ? json_load_file(argv[2], JSON_ALLOW_NUL, &e) : NULL;
+	if (a == NULL || b == NULL) {
 		fprintf(stderr, "json-eq: %s:%d: %s\n", e.source, e.line,
 		    e.text);
+		json_decref(a);
 		return 2;
 	}
 	rc = equal(a, b, "") ? 0 : 1;
