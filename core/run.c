@@ -17,12 +17,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dns.h"
 #include "err.h"
 #include "log.h"
 #include "renew.h"
 #include "run.h"
 #include "runsvc.h"
 #include "store.h"
+#include "tlsa.h"
 
 static double
 default_rand01(void)
@@ -252,6 +254,8 @@ sslm_run_prepare(struct sslm_config *cfg, const struct sslm_opts *opts,
 	run->rand01 = default_rand01;
 	run->verbose = opts->verb || cfg->verb;
 	run->certs_dir = path_join(cfg->topdir, "certs");
+	run->prod_dir = opts->test ? xasprintf("%s.test", cfg->prod_cert_dir) :
+	    xstrdup(cfg->prod_cert_dir);
 	run->clean_keep = opts->clean_keep_set ? opts->clean_keep :
 	    cfg->clean_keep;
 	if (run->clean_keep < 1) {
@@ -279,33 +283,107 @@ sslm_run_prepare(struct sslm_config *cfg, const struct sslm_opts *opts,
 	return r;
 }
 
+/* Groups with DANE services need the DNS view (MX hosts, the gate). */
+static bool
+group_needs_dns(const struct run_group *g)
+{
+	for (size_t k = 0; k < g->n; k++)
+		if (g->svcs[k]->n_dane > 0)
+			return true;
+	return false;
+}
+
+/* certs/<grp>/tlsa.<grp> from curr and next of the group's services. */
+static int
+group_tlsa(struct sslm_run *run, struct run_group *g)
+{
+	struct strlist svcs = { 0 }, nodirs = { 0 };
+	char *gdir = path_join(run->certs_dir, g->grp);
+	int r;
+
+	for (size_t k = 0; k < g->n; k++)
+		strlist_add(&svcs, g->svcs[k]->svc);
+	r = tlsa_group_update(gdir, g->grp, g->grp, &svcs, run->opts->roll ?
+	    TLSA_PHASE_ROLL : TLSA_PHASE_NORMAL, &nodirs, &g->tlsa_changed);
+	if (r != 0)
+		sslm_log(SSLM_LOG_ERR, "%s: cannot update tlsa.%s", g->grp,
+		    g->grp);
+	strlist_clear(&svcs);
+	free(gdir);
+	return r;
+}
+
+static int
+run_group(struct sslm_run *run, struct run_group *g)
+{
+	int first = 0, r;
+
+	sslm_log(SSLM_LOG_INFO, "------------------------");
+	sslm_log(SSLM_LOG_INFO, "%s", g->grp);
+	if (group_needs_dns(g) && (r = dns_discover(run->cfg, g->grp,
+	    run->cfg->dns_ns_port, RUN_DNS_TIMEOUT_MS, &g->zone)) != 0) {
+		sslm_log(SSLM_LOG_ERR, "%s: no DNS view of the zone: its "
+		    "services are skipped", g->grp);
+		g->failed = true;
+		run->failures += (int)g->n;
+		return r;
+	}
+	for (size_t k = 0; k < g->n; k++) {
+		bool changed = false;
+
+		r = runsvc_tasks(run, g, g->svcs[k], &changed);
+		if (changed && !strlist_has(&g->changed, g->svcs[k]->svc))
+			strlist_add(&g->changed, g->svcs[k]->svc);
+		if (r != 0) {
+			g->failed = true;
+			run->failures++;
+			if (first == 0)
+				first = r;
+		}
+	}
+	if ((r = group_tlsa(run, g)) != 0 && first == 0)
+		first = r;
+	if (g->failed)
+		sslm_log(SSLM_LOG_ERR, "Errors with %s", g->grp);
+	return first;
+}
+
 int
 sslm_run_execute(struct sslm_run *run)
 {
-	int first = 0;
+	const struct sslm_opts *o = run->opts;
+	bool prod_needed = o->certs_to_prod || o->force;
+	int first = 0, r;
 
+	sslm_log(SSLM_LOG_INFO, "Checking production directory is up to "
+	    "date.");
+	if (sslm_run_check_prod(run) != 0)
+		sslm_log(SSLM_LOG_WARN, "%s: production check failed",
+		    run->prod_dir);
+	else if (run->drift.n == 0)
+		sslm_log(SSLM_LOG_INFO, "  All good.");
+	else {
+		sslm_log(SSLM_LOG_NOTE, "production %s differs from certs/: "
+		    "resyncing", run->prod_dir);
+		for (size_t i = 0; i < run->drift.n; i++)
+			sslm_log(SSLM_LOG_NOTE, "  %s", run->drift.v[i]);
+	}
 	sslm_log(SSLM_LOG_INFO, "------------------------");
 	sslm_log(SSLM_LOG_INFO, "Start group/domain tasks :");
 	for (size_t i = 0; i < run->n_groups; i++) {
 		struct run_group *g = &run->groups[i];
-		int gfail = 0;
 
-		sslm_log(SSLM_LOG_INFO, "------------------------");
-		sslm_log(SSLM_LOG_INFO, "%s", g->grp);
-		for (size_t k = 0; k < g->n; k++) {
-			int r = runsvc_tasks(run, g->svcs[k]);
-
-			if (r != 0) {
-				gfail++;
-				run->failures++;
-				if (first == 0)
-					first = r;
-			}
-		}
-		if (gfail)
-			sslm_log(SSLM_LOG_ERR, "Errors with %s", g->grp);
+		if ((r = run_group(run, g)) != 0 && first == 0)
+			first = r;
+		if (g->changed.n || g->tlsa_changed)
+			prod_needed = true;
 	}
 	sslm_log(SSLM_LOG_INFO, "Done group tasks:");
+	if ((r = run_finish(run, prod_needed)) != 0) {
+		run->failures++;
+		if (first == 0)
+			first = r;
+	}
 	return first;
 }
 
@@ -372,8 +450,12 @@ sslm_run_free(struct sslm_run *run)
 			sslm_service_free(run->groups[i].svcs[k]);
 		free(run->groups[i].svcs);
 		free(run->groups[i].grp);
+		dns_zone_free(run->groups[i].zone);
+		strlist_clear(&run->groups[i].changed);
 	}
 	free(run->groups);
 	free(run->certs_dir);
+	free(run->prod_dir);
+	strlist_clear(&run->drift);
 	free(run);
 }

@@ -13,10 +13,21 @@
 #include "opts.h"
 #include "util.h"
 
+struct dns_zone;
+
+#define RUN_DNS_TIMEOUT_MS	2000	/* per DNS query try */
+#define RUN_DNS_RETRIES		2
+
 struct run_group {
 	char			 *grp;
 	struct sslm_service_cfg	**svcs;
 	size_t			  n;
+	/* filled while the run executes */
+	struct dns_zone		 *zone;		/* when the group needs DNS */
+	bool			  failed;
+	struct strlist		  changed;	/* services whose curr or
+						 * next changed */
+	bool			  tlsa_changed;
 };
 
 struct sslm_run {
@@ -30,6 +41,8 @@ struct sslm_run {
 	struct run_group	*groups;	/* in processing order */
 	size_t			 n_groups;
 	int			 failures;	/* services that failed */
+	char			*prod_dir;	/* prod_cert_dir (+ .test) */
+	struct strlist		 drift;		/* production drift found */
 	double			(*rand01)(void);
 };
 
@@ -41,14 +54,25 @@ struct sslm_run {
  */
 int	sslm_run_prepare(struct sslm_config *, const struct sslm_opts *,
 	    time_t now, struct sslm_run **out, struct sslm_diag *diag);
-/* Runs the tasks; returns 0 or the first sslm_err (failures counted). */
+/*
+ * Runs the tasks, then the production copy and the restarts (spec §22):
+ * startup drift check, per group DNS discovery (only for groups with DANE
+ * services), service tasks, group TLSA file; production sync, remote
+ * copies, post_copy_cmd; non-DNS restarts, TLSA files into tlsa_dirs, DNS
+ * restart.  Returns 0 or the first sslm_err (failures counted).
+ */
 int	sslm_run_execute(struct sslm_run *);
+/* The production drift check alone (read only): fills run->drift. */
+int	sslm_run_check_prod(struct sslm_run *);
 /* Removes old db dirs (spec §15): the run's services, or all (-clean-all). */
 int	sslm_run_clean(struct sslm_run *);
 /* Status of the run's services (spec §16) as text into b, or JSON when
  * json is set. */
 void	sslm_run_status(struct sslm_run *, bool json, struct buf *b);
 void	sslm_run_free(struct sslm_run *);
+
+/* Internal (run-prod.c): production step and restarts. */
+int	run_finish(struct sslm_run *, bool prod_needed);
 
 /* "<top>/certs/<grp>/<svc>"; caller frees. */
 char	*sslm_svc_dir(const struct sslm_run *, const char *grp,

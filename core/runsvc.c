@@ -13,12 +13,15 @@
 
 #include <openssl/pem.h>
 
+#include "dns.h"
 #include "err.h"
+#include "gate.h"
 #include "log.h"
 #include "renew.h"
 #include "runsvc.h"
 #include "store.h"
 #include "timefmt.h"
+#include "tlsa.h"
 #include "x509.h"
 
 #define MAX_PEM	(1024 * 1024)
@@ -360,9 +363,24 @@ out:
 }
 
 /* new next, key (or reuse), CSR and cert: the body of a renew. */
+/* next/tlsa.rr for a DANE service (spec §14.1). */
 static int
-renew_into_next(struct sslm_run *run, const struct sslm_service_cfg *sc,
-    struct svc_state *st, bool reuse)
+write_tlsa(struct sslm_run *run, struct run_group *g,
+    const struct sslm_service_cfg *sc, const char *ndir)
+{
+	int r;
+
+	if (sc->n_dane == 0)
+		return 0;
+	if ((r = tlsa_rr_write(ndir, sc, sc->grp, g->zone ?
+	    &g->zone->mx_hosts : NULL, run->now)) != 0)
+		svc_log(sc, SSLM_LOG_ERR, "cannot write %s/tlsa.rr", ndir);
+	return r;
+}
+
+static int
+renew_into_next(struct sslm_run *run, struct run_group *g,
+    const struct sslm_service_cfg *sc, struct svc_state *st, bool reuse)
 {
 	char *dbname = NULL, *ndir = NULL;
 	X509 *cert = NULL;
@@ -375,7 +393,8 @@ renew_into_next(struct sslm_run *run, const struct sslm_service_cfg *sc,
 	ndir = xasprintf("%s/db/%s", st->dir, dbname);
 	if ((r = make_key(sc, st, ndir, reuse)) == 0 &&
 	    (r = make_csr(sc, ndir)) == 0 &&
-	    (r = make_cert(run, sc, ndir, &cert)) == 0)
+	    (r = make_cert(run, sc, ndir, &cert)) == 0 &&
+	    (r = write_tlsa(run, g, sc, ndir)) == 0)
 		log_expiry(sc, SSLM_LOG_NOTE, "renewed", cert, run->now);
 	X509_free(cert);
 	free(ndir);
@@ -384,9 +403,11 @@ renew_into_next(struct sslm_run *run, const struct sslm_service_cfg *sc,
 }
 
 static int
-do_renew(struct sslm_run *run, const struct sslm_service_cfg *sc,
-    struct svc_state *st)
+do_renew(struct sslm_run *run, struct run_group *g,
+    const struct sslm_service_cfg *sc, struct svc_state *st, bool *changed)
 {
+	int r;
+
 	struct renew_policy pol;
 	struct renew_decision d;
 	bool force = run->opts->force;
@@ -433,12 +454,46 @@ do_renew(struct sslm_run *run, const struct sslm_service_cfg *sc,
 		}
 		svc_log(sc, SSLM_LOG_INFO, "renewing cert");
 	}
-	return renew_into_next(run, sc, st, run->opts->reuse);
+	if ((r = renew_into_next(run, g, sc, st, run->opts->reuse)) == 0)
+		*changed = true;
+	return r;
+}
+
+/*
+ * The DANE gate: next's TLSA records must have been served by every
+ * authoritative name server for 2 x TTL before next goes live.  Returns
+ * true when the roll may go on.
+ */
+static bool
+gate_allows(struct sslm_run *run, struct run_group *g,
+    const struct sslm_service_cfg *sc, struct svc_state *st)
+{
+	struct gate_result gr;
+	bool open;
+
+	if (sc->n_dane == 0 || !run->cfg->dane_roll_gate)
+		return true;
+	if (g->zone == NULL) {
+		svc_log(sc, SSLM_LOG_ERR, "Too soon to roll: no DNS view of "
+		    "%s to check next's TLSA records", sc->grp);
+		return false;
+	}
+	if (gate_check(run->cfg, sc, g->zone, st->dir, run->now,
+	    RUN_DNS_TIMEOUT_MS, RUN_DNS_RETRIES, &gr) != 0 && gr.reason ==
+	    NULL)
+		gr.reason = xstrdup("Too soon to roll: the DANE check failed");
+	open = gr.open;
+	svc_log(sc, open ? SSLM_LOG_INFO : SSLM_LOG_NOTE, "%s", gr.reason);
+	for (size_t i = 0; i < gr.lines.n; i++)
+		svc_log(sc, SSLM_LOG_INFO, "  %s", gr.lines.v[i]);
+	gate_result_free(&gr);
+	return open;
 }
 
 static int
-do_roll(struct sslm_run *run, const struct sslm_service_cfg *sc,
-    struct svc_state *st, bool force)
+do_roll(struct sslm_run *run, struct run_group *g,
+    const struct sslm_service_cfg *sc, struct svc_state *st, bool force,
+    bool *changed)
 {
 	int r;
 
@@ -463,12 +518,15 @@ do_roll(struct sslm_run *run, const struct sslm_service_cfg *sc,
 		svc_log(sc, SSLM_LOG_INFO, "Okay to roll: cert is %ld mins "
 		    "old", age);
 	}
+	if (!force && !gate_allows(run, g, sc, st))
+		return 0;
 	if ((r = store_roll(st->dir, sc->svc, run->now)) != 0) {
 		svc_log(sc, SSLM_LOG_ERR, "roll failed: %s", sslm_strerror(r));
 		return r;
 	}
 	log_expiry(sc, SSLM_LOG_NOTE, "rolled next to curr", st->next_cert,
 	    run->now);
+	*changed = true;
 	return 0;
 }
 
@@ -478,8 +536,8 @@ do_roll(struct sslm_run *run, const struct sslm_service_cfg *sc,
  * for each step, so they only worked together).
  */
 static int
-do_dev_steps(struct sslm_run *run, const struct sslm_service_cfg *sc,
-    struct svc_state *st)
+do_dev_steps(struct sslm_run *run, struct run_group *g,
+    const struct sslm_service_cfg *sc, struct svc_state *st, bool *changed)
 {
 	const struct sslm_opts *o = run->opts;
 	char *dbname = NULL, *ndir = NULL;
@@ -500,8 +558,10 @@ do_dev_steps(struct sslm_run *run, const struct sslm_service_cfg *sc,
 		ndir = xasprintf("%s/db/%s", st->dir, st->next);
 	if (r == 0 && (o->new_csr || (o->copy_csr && !o->new_keys)))
 		r = make_csr(sc, ndir);
+	if (r == 0)
+		*changed = true;
 	if (r == 0 && o->new_cert && (r = make_cert(run, sc, ndir,
-	    &cert)) == 0)
+	    &cert)) == 0 && (r = write_tlsa(run, g, sc, ndir)) == 0)
 		log_expiry(sc, SSLM_LOG_NOTE, "new cert in next", cert,
 		    run->now);
 	X509_free(cert);
@@ -511,7 +571,8 @@ do_dev_steps(struct sslm_run *run, const struct sslm_service_cfg *sc,
 }
 
 int
-runsvc_tasks(struct sslm_run *run, const struct sslm_service_cfg *sc)
+runsvc_tasks(struct sslm_run *run, struct run_group *g,
+    const struct sslm_service_cfg *sc, bool *changed)
 {
 	const struct sslm_opts *o = run->opts;
 	struct svc_state st;
@@ -537,18 +598,20 @@ runsvc_tasks(struct sslm_run *run, const struct sslm_service_cfg *sc)
 		svc_state_free(&st);
 		svc_state_load(run, sc, &st);
 	}
+	*changed = false;
 	if (o->renew)
-		r = do_renew(run, sc, &st);
+		r = do_renew(run, g, sc, &st, changed);
 	if (r == 0 && (o->new_keys || o->copy_csr || o->new_csr ||
 	    o->new_cert)) {
 		svc_state_free(&st);
 		svc_state_load(run, sc, &st);
-		r = do_dev_steps(run, sc, &st);
+		r = do_dev_steps(run, g, sc, &st, changed);
 	}
 	if (r == 0 && (o->roll || o->next_to_curr)) {
 		svc_state_free(&st);
 		svc_state_load(run, sc, &st);
-		r = do_roll(run, sc, &st, o->force || o->next_to_curr);
+		r = do_roll(run, g, sc, &st, o->force || o->next_to_curr,
+		    changed);
 	}
 	svc_state_free(&st);
 	return r;

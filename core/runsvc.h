@@ -27,7 +27,11 @@ void	svc_state_free(struct svc_state *);
 char	*svc_db_path(const struct svc_state *, const char *name,
 	    const char *file);
 
-/* Runs the run's tasks for one service; 0 or an sslm_err (logged). */
-int	runsvc_tasks(struct sslm_run *, const struct sslm_service_cfg *);
+/*
+ * Runs the run's tasks for one service of group g; 0 or an sslm_err
+ * (logged).  *changed is set when curr or next changed.
+ */
+int	runsvc_tasks(struct sslm_run *, struct run_group *g,
+	    const struct sslm_service_cfg *, bool *changed);
 
 #endif

@@ -204,6 +204,9 @@ json_service(struct sslm_run *run, const struct sslm_service_cfg *sc)
 void
 sslm_run_status(struct sslm_run *run, bool json, struct buf *b)
 {
+	/* Reads only: a status request never resyncs (upstream did). */
+	bool prod_ok = sslm_run_check_prod(run) == 0;
+
 	if (json) {
 		json_t *root = json_object(), *groups = json_array();
 		char *s;
@@ -225,6 +228,21 @@ sslm_run_status(struct sslm_run *run, bool json, struct buf *b)
 			json_array_append_new(groups, g);
 		}
 		json_object_set_new(root, "groups", groups);
+		{
+			json_t *p = json_object(), *d = json_array();
+
+			for (size_t i = 0; i < run->drift.n; i++)
+				json_array_append_new(d,
+				    json_string(run->drift.v[i]));
+			json_object_set_new(p, "dir", json_string(
+			    run->prod_dir));
+			json_object_set_new(p, "checked", json_boolean(
+			    prod_ok));
+			json_object_set_new(p, "in_sync", json_boolean(
+			    prod_ok && run->drift.n == 0));
+			json_object_set_new(p, "drift", d);
+			json_object_set_new(root, "production", p);
+		}
 		s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		(void)buf_printf(b, "%s\n", s ? s : "{}");
 		free(s);
@@ -237,5 +255,15 @@ sslm_run_status(struct sslm_run *run, bool json, struct buf *b)
 		for (size_t k = 0; k < run->groups[i].n; k++)
 			text_service(run, run->groups[i].svcs[k], b);
 	}
-	(void)buf_printf(b, "\nDone group tasks:\n" DASHES "\n\n");
+	(void)buf_printf(b, "\nDone group tasks:\n" DASHES "\n");
+	if (prod_ok)
+		(void)buf_printf(b, "Production %s: %s\n", run->prod_dir,
+		    run->drift.n ? "differs from certs/ (the next changing run "
+		    "resyncs it):" : "in sync");
+	else
+		(void)buf_printf(b, "Production %s: cannot be checked\n",
+		    run->prod_dir);
+	for (size_t i = 0; i < run->drift.n; i++)
+		(void)buf_printf(b, "  %s\n", run->drift.v[i]);
+	(void)buf_printf(b, "\n");
 }

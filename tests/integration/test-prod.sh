@@ -1,0 +1,97 @@
+#!/bin/sh
+# Production and restarts with real runs: the copy (modes, no CA keys,
+# .test with -t), drift detected by -s (which writes nothing) and repaired
+# by the next changing run, and restarts / post_copy_cmd firing exactly
+# when they should, counted by a recording command.
+. "$(dirname "$0")/lib.sh"
+
+top=$(new_topdir prod)
+P=$top/prod-certs
+rec=$T/rec
+printf '#!/bin/sh\necho "$*" >>"$REC_LOG"\n' >"$rec"
+chmod +x "$rec"
+REC_LOG=$T/rec.log
+export REC_LOG
+: >"$REC_LOG"
+conf=$top/conf.d/ssl-mgr.conf
+printf '\n[smtp]\n    servers = []\n    restart_cmd = %s\n    svc_depends = [[%s, [%s]]]\n' \
+    "'$rec smtp-reload'" "'example.com'" "'mail-self'" >>"$conf"
+printf '\n[imap]\n    servers = []\n    restart_cmd = [%s, %s]\n    svc_depends = [[%s, [%s]], [%s, [%s]]]\n' \
+    "'$rec imap-a'" "'$rec imap-b'" "'ca'" "'my-int'" "'example.com'" "'mail-self'" >>"$conf"
+sed -i "s|^    prod_cert_dir = .*|    prod_cert_dir = '$P'\n    post_copy_cmd = [['hostA', '$rec']]|" "$conf"
+sed -i "s|^\[web\]|[web]\n    restart_cmd = '$rec web-reload'|" "$conf"
+count() { grep -c "^$1" "$REC_LOG"; }
+
+sslm "$top" check-config
+check "the test config is valid" eq "$RC" 0
+sslm "$top" -renew -roll
+check "first run exits 0" eq "$RC" 0
+check "first run: production copied" test -s "$P/example.com/web-self/curr/cert.pem"
+check "prod key 0600" eq "$(mode_of "$P/example.com/web-self/curr/privkey.pem")" 600
+check "prod bundle 0600" eq "$(mode_of "$P/example.com/web-self/curr/bundle.pem")" 600
+check "prod cert 0644" eq "$(mode_of "$P/example.com/web-self/curr/cert.pem")" 644
+check "prod dirs 0750" eq "$(mode_of "$P/example.com/web-self")" 750
+check "prod has no next after the roll" test ! -e "$P/example.com/web-self/next"
+check "CA cert in production" test -s "$P/ca/my-int/curr/cert.pem"
+check "no CA private key in production" test ! -e "$P/ca/my-int/curr/privkey.pem"
+check "no CA bundle in production" test ! -e "$P/ca/my-root/curr/bundle.pem"
+check "prod curr = certs curr" cmp -s "$P/example.com/mail-self/curr/cert.pem" "$top/certs/example.com/mail-self/curr/cert.pem"
+check "smtp restarted once" eq "$(count smtp-reload)" 1
+check "web restarted once" eq "$(count web-reload)" 1
+check "imap: both commands ran once" eq "$(count imap-a)$(count imap-b)" 11
+check "post_copy_cmd ran as 'cmd host'" eq "$(count hostA)" 1
+
+: >"$REC_LOG"
+sslm "$top" -renew -roll
+check "nothing due: exit 0" eq "$RC" 0
+check "nothing due: silent" is_empty "$T/out"
+check "nothing due: no restarts, no post copy" is_empty "$REC_LOG"
+
+sslm "$top" -renew -f example.com:mail-self
+check "mail renew: next in production" test -s "$P/example.com/mail-self/next/cert.pem"
+check "mail renew: smtp restarted (svc_depends)" eq "$(count smtp-reload)" 1
+check "mail renew: imap restarted (second svc_depends pair)" eq "$(count imap-a)" 1
+check "mail renew: web not restarted" eq "$(count web-reload)" 0
+check "mail renew: post copy ran" eq "$(count hostA)" 1
+: >"$REC_LOG"
+sslm "$top" -roll example.com:mail-self
+check "mail roll: prod next removed" test ! -e "$P/example.com/mail-self/next"
+check "mail roll: prod curr is the new cert" cmp -s "$P/example.com/mail-self/curr/cert.pem" "$top/certs/example.com/mail-self/curr/cert.pem"
+check "mail roll: smtp restarted" eq "$(count smtp-reload)" 1
+
+# Drift: -s reports it and writes nothing; the next changing run repairs.
+: >"$REC_LOG"
+rm "$P/example.com/web-self/curr/cert.pem"
+echo "garbage" >>"$P/example.com/wild-self/curr/privkey.pem"
+mkdir -p "$P/example.com/web-self/next"
+sslm "$top" -s
+check "-s reports the deleted file" contains "$T/out" "example.com/web-self/curr/cert.pem"
+check "-s reports the edited key" contains "$T/out" "example.com/wild-self/curr/privkey.pem"
+check "-s reports the stale next" contains "$T/out" "example.com/web-self/next"
+check "-s wrote nothing" test ! -e "$P/example.com/web-self/curr/cert.pem"
+check "-s restarted nothing" is_empty "$REC_LOG"
+sslm "$top" -renew
+check "repairing run exits 0" eq "$RC" 0
+check "repairing run says it resyncs" contains "$T/out" "differs from certs/"
+check "deleted file restored" cmp -s "$P/example.com/web-self/curr/cert.pem" "$top/certs/example.com/web-self/curr/cert.pem"
+check "edited key restored" cmp -s "$P/example.com/wild-self/curr/privkey.pem" "$top/certs/example.com/wild-self/curr/privkey.pem"
+check "stale next removed" test ! -e "$P/example.com/web-self/next"
+check "web restarted for the drifted web services" eq "$(count web-reload)" 1
+check "smtp not restarted (mail did not drift)" eq "$(count smtp-reload)" 0
+sslm "$top" -s
+check "in sync afterwards" contains "$T/out" "in sync"
+
+# -d prints what would run and runs nothing; -fsr restarts everything.
+: >"$REC_LOG"
+sslm "$top" dev -fsr -d
+check "-fsr -d runs nothing" is_empty "$REC_LOG"
+sslm "$top" dev -fsr
+check "-fsr restarts smtp" eq "$(count smtp-reload)" 1
+check "-fsr restarts web" eq "$(count web-reload)" 1
+sslm "$top" dev -certs-prod
+check "dev -certs-prod exits 0" eq "$RC" 0
+
+# -t: production goes to <prod_cert_dir>.test.
+sslm "$top" -renew -f -t example.com:web-self
+check "-t writes <prod>.test" test -s "$P.test/example.com/web-self/next/cert.pem"
+finish
