@@ -99,8 +99,15 @@ publish_tlsa(struct sslm_run *run)
 		char *gdir;
 		bool changed = false;
 
-		if (g->failed || dirs->n == 0)
+		if (g->failed)
 			continue;
+		if (dirs->n == 0) {
+			if (g->tlsa_changed)
+				sslm_log(SSLM_LOG_WARN, "Warning: %s: no [dns] "
+				    "tlsa_dirs - TLSA records not copied",
+				    g->grp);
+			continue;
+		}
 		for (size_t k = 0; k < g->n; k++)
 			strlist_add(&svcs, g->svcs[k]->svc);
 		gdir = path_join(run->certs_dir, g->grp);

@@ -297,14 +297,14 @@ group_needs_dns(const struct run_group *g)
 static int
 group_tlsa(struct sslm_run *run, struct run_group *g)
 {
-	struct strlist svcs = { 0 }, nodirs = { 0 };
+	struct strlist svcs = { 0 };
 	char *gdir = path_join(run->certs_dir, g->grp);
 	int r;
 
 	for (size_t k = 0; k < g->n; k++)
 		strlist_add(&svcs, g->svcs[k]->svc);
 	r = tlsa_group_update(gdir, g->grp, g->grp, &svcs, run->opts->roll ?
-	    TLSA_PHASE_ROLL : TLSA_PHASE_NORMAL, &nodirs, &g->tlsa_changed);
+	    TLSA_PHASE_ROLL : TLSA_PHASE_NORMAL, NULL, &g->tlsa_changed);
 	if (r != 0)
 		sslm_log(SSLM_LOG_ERR, "%s: cannot update tlsa.%s", g->grp,
 		    g->grp);

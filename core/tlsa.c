@@ -814,7 +814,9 @@ tlsa_group_update(const char *grpdir, const char *grp, const char *apex,
 	 * Upstream failed the group without tlsa_dirs.  The group file is
 	 * still right and the zone may read it in place, so a warning.
 	 */
-	if (exists && (tlsa_dirs == NULL || tlsa_dirs->n == 0)) {
+	if (tlsa_dirs == NULL)
+		;	/* the caller copies later (after the restarts) */
+	else if (exists && tlsa_dirs->n == 0) {
 		if (wrote)
 			sslm_log(SSLM_LOG_WARN, "Warning: %s: no [dns] "
 			    "tlsa_dirs - TLSA records not copied", grp);

@@ -127,8 +127,9 @@ char	*tlsa_group_path(const char *grpdir, const char *grp);
  * records and has none left gets a header-only file.  A tlsa_dirs copy
  * that is missing or differs is repaired even when the group file did not
  * change.  *changed is true when the group file or any copy was written
- * (the zone must be reloaded).  No tlsa_dirs while there is something to
- * copy is a warning.  0 or an sslm_err.
+ * (the zone must be reloaded).  An empty tlsa_dirs while there is
+ * something to copy is a warning; NULL means "do not copy now" (the run
+ * copies after the server restarts).  0 or an sslm_err.
  */
 int	tlsa_group_update(const char *grpdir, const char *grp,
 	    const char *apex, const struct strlist *services, enum tlsa_phase,
