@@ -792,10 +792,18 @@ test_group_update(void **state)
 	    "example.com", &svcs, TLSA_PHASE_NORMAL, &dirs, &ch), 0);
 	assert_false(ch);
 
-	/* No tlsa_dirs: a warning, not a failure. */
-	put_rr("mail", "curr", DATE1, ";;\n" REC_A, 300000);
+	/* NULL tlsa_dirs: "copy later", the group file alone, silently. */
+	put_rr("mail", "curr", DATE1, ";;\n" REC_B, 250000);
+	strlist_clear(&logged);
 	assert_int_equal(tlsa_group_update(grpdir, "example.com",
 	    "example.com", &svcs, TLSA_PHASE_NORMAL, NULL, &ch), 0);
+	assert_true(ch);
+	assert_false(logged_has("no [dns] tlsa_dirs"));
+
+	/* An empty tlsa_dirs: a warning, not a failure. */
+	put_rr("mail", "curr", DATE1, ";;\n" REC_A, 300000);
+	assert_int_equal(tlsa_group_update(grpdir, "example.com",
+	    "example.com", &svcs, TLSA_PHASE_NORMAL, &dirs, &ch), 0);
 	assert_true(ch);
 	assert_true(logged_has("no [dns] tlsa_dirs"));
 
