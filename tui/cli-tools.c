@@ -278,7 +278,7 @@ cli_check_config(int argc, char **argv)
 	struct sslm_config *cfg = NULL;
 	struct sslm_diag diag = { 0 };
 	struct buf out;
-	char *top = NULL, *tried = NULL;
+	char *top = NULL;
 	bool verbose = false;
 	int rc;
 
@@ -295,19 +295,12 @@ cli_check_config(int argc, char **argv)
 		}
 	}
 	sslm_log_set_sink(tool_sink, NULL);
-	if (sslm_find_topdir(&top, &tried) != 0) {
-		fprintf(stderr, "ssl-mgr: no configuration found: none of %s "
-		    "has a conf.d directory (set SSL_MGR_TOPDIR)\n",
-		    tried ? tried : "the usual places");
-		free(tried);
+	if (cli_find_topdir(&top) != 0)
 		return 2;
-	}
-	free(tried);
 	buf_init(&out, 64 * 1024 * 1024);
 	(void)sslm_config_load(top, &cfg, &diag);
-	if (verbose && cfg) {
+	if (verbose && cfg)
 		sslm_config_dump(cfg, &out);
-	}
 	if (cfg)
 		check_services(cfg, &diag, verbose, &out);
 	emit(&out);

@@ -57,14 +57,12 @@ print_diag(const struct sslm_diag *d, bool warnings)
 			fprintf(stderr, "warning: %s\n", d->warnings.v[i]);
 }
 
-/* Finds the topdir and loads the config; 0 or the exit status. */
-static int
-load_config(struct sslm_config **cfg, struct sslm_diag *diag, bool verbose)
+int
+cli_find_topdir(char **top)
 {
-	char *top = NULL, *tried = NULL;
+	char *tried = NULL;
 
-	*cfg = NULL;
-	if (sslm_find_topdir(&top, &tried) != 0) {
+	if (sslm_find_topdir(top, &tried) != 0) {
 		fprintf(stderr, "ssl-mgr: no configuration found: none of %s "
 		    "has a conf.d directory (set SSL_MGR_TOPDIR)\n",
 		    tried ? tried : "the usual places");
@@ -72,6 +70,18 @@ load_config(struct sslm_config **cfg, struct sslm_diag *diag, bool verbose)
 		return 2;
 	}
 	free(tried);
+	return 0;
+}
+
+/* Finds the topdir and loads the config; 0 or the exit status. */
+static int
+load_config(struct sslm_config **cfg, struct sslm_diag *diag, bool verbose)
+{
+	char *top = NULL;
+
+	*cfg = NULL;
+	if (cli_find_topdir(&top) != 0)
+		return 2;
 	if (sslm_config_load(top, cfg, diag) != 0) {
 		print_diag(diag, true);
 		fprintf(stderr, "ssl-mgr: configuration errors: nothing "

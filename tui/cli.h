@@ -7,6 +7,8 @@
 #define SSLM_CLI_H
 
 int	cli_main(int argc, char **argv);	/* argv[0] = program name */
+/* Finds the topdir or says what was tried; 0 or exit status 2. */
+int	cli_find_topdir(char **top);
 int	cli_check_config(int argc, char **argv);
 int	cli_info(int argc, char **argv);
 int	cli_verify(int argc, char **argv);
