@@ -183,5 +183,19 @@ done
 sleep 0.3
 check "TLS server matches DNS after the roll" dane_ok
 check "prod has no next after the roll" test ! -e "$P/example.com/mail-dane/next"
-check "-f rolls without the gate" sh -c "SSL_MGR_TOPDIR='$top' '$BIN' -renew -f example.com:mail-dane >/dev/null && SSL_MGR_TOPDIR='$top' '$BIN' -roll -f example.com:mail-dane | grep -q 'rolled next to curr'"
+
+# 6. An unreachable primary is an error for its group only.
+mkdir -p "$top/conf.d/example.net"
+sed -e 's/example\.com/example.net/g; s/mail-dane/net-dane/' \
+    "$top/conf.d/example.com/mail-dane" >"$top/conf.d/example.net/net-dane"
+printf "\n[[dns_primary]]\n    domain = 'example.net'\n    server = '127.0.0.9'\n    port = %s\n" \
+    "$DNSBED_PORT" >>"$conf"
+printf "\n[[groups]]\n    domain = 'example.net'\n    services = ['net-dane']\n    active = true\n" >>"$conf"
+sslm "$top" -renew -f example.net:net-dane example.com:mail-dane
+check "dead primary: exit 1" eq "$RC" 1
+check "dead primary: the group and server are named" sh -c "grep -q 'example.net' '$T/err' && grep -q '127.0.0.9' '$T/err'"
+check "dead primary: the other group still renewed" contains "$T/out" "example.com:mail-dane: renewed"
+check "dead primary: nothing made for its group" test ! -e "$top/certs/example.net/net-dane/next"
+sslm "$top" -roll -f example.com:mail-dane
+check "-f rolls without the gate" contains "$T/out" "rolled next to curr"
 finish
