@@ -137,6 +137,14 @@ cli_main(int argc, char **argv)
 	}
 	sctx.verbose = opts.verb;
 	sslm_log_set_sink(cli_sink, &sctx);
+	if (argc == 1 && isatty(STDOUT_FILENO)) {
+		/* A person typed the bare name: say what it can do. */
+		printf("ssl-mgr: nothing asked for.  ssl-mgr -s shows the "
+		    "status, -renew and -roll\ndo the work, check-config "
+		    "validates the configuration, -h lists everything.\n");
+		rc = 0;
+		goto out;
+	}
 	if ((rc = load_config(&cfg, &diag, opts.verb)) != 0)
 		goto out;
 	sctx.verbose = opts.verb || cfg->verb;
