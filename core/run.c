@@ -348,6 +348,36 @@ run_group(struct sslm_run *run, struct run_group *g)
 	return first;
 }
 
+/*
+ * After the ACME batch: roll what it renewed when -roll was given, and
+ * rebuild the TLSA files of those groups (their tlsa.rr came late).
+ */
+static void
+run_acme_rolls(struct sslm_run *run)
+{
+	for (size_t i = 0; i < run->n_groups; i++) {
+		struct run_group *g = &run->groups[i];
+		bool any = false;
+
+		for (size_t k = 0; k < g->n; k++) {
+			bool changed = false;
+
+			if (!run_acme_queued(run, g->svcs[k]))
+				continue;
+			any = true;
+			if (!run_acme_renewed(run, g->svcs[k]) ||
+			    !(run->opts->roll || run->opts->next_to_curr))
+				continue;
+			if (runsvc_roll(run, g, g->svcs[k], &changed) != 0) {
+				g->failed = true;
+				run->failures++;
+			}
+		}
+		if (any && group_tlsa(run, g) != 0)
+			g->failed = true;
+	}
+}
+
 int
 sslm_run_execute(struct sslm_run *run)
 {
@@ -377,6 +407,12 @@ sslm_run_execute(struct sslm_run *run)
 			first = r;
 		if (g->changed.n || g->tlsa_changed)
 			prod_needed = true;
+	}
+	if (run->n_acme > 0) {
+		if ((r = run_acme_batch(run)) != 0 && first == 0)
+			first = r;
+		run_acme_rolls(run);
+		prod_needed = true;
 	}
 	sslm_log(SSLM_LOG_INFO, "Done group tasks:");
 	if ((r = run_finish(run, prod_needed)) != 0) {
@@ -457,5 +493,6 @@ sslm_run_free(struct sslm_run *run)
 	free(run->certs_dir);
 	free(run->prod_dir);
 	strlist_clear(&run->drift);
+	run_acme_free(run);
 	free(run);
 }

@@ -14,6 +14,9 @@
 #include "util.h"
 
 struct dns_zone;
+struct acme_job;
+struct acme_client;
+struct sslm_ca_info;
 
 #define RUN_DNS_TIMEOUT_MS	2000	/* per DNS query try */
 #define RUN_DNS_RETRIES		2
@@ -42,6 +45,8 @@ struct sslm_run {
 	size_t			 n_groups;
 	int			 failures;	/* services that failed */
 	char			*prod_dir;	/* prod_cert_dir (+ .test) */
+	struct acme_job		**acme;		/* renewals waiting for ACME */
+	size_t			 n_acme;
 	struct strlist		 drift;		/* production drift found */
 	double			(*rand01)(void);
 };
@@ -73,6 +78,19 @@ void	sslm_run_free(struct sslm_run *);
 
 /* Internal (run-prod.c): production step and restarts. */
 int	run_finish(struct sslm_run *, bool prod_needed);
+/* Internal (run-acme.c): the ACME batch of a run. */
+void	run_acme_queue(struct sslm_run *, struct run_group *,
+	    const struct sslm_service_cfg *, const struct sslm_ca_info *,
+	    const char *ndir);
+int	run_acme_batch(struct sslm_run *);
+bool	run_acme_queued(const struct sslm_run *,
+	    const struct sslm_service_cfg *);
+bool	run_acme_renewed(const struct sslm_run *,
+	    const struct sslm_service_cfg *);
+void	run_acme_free(struct sslm_run *);
+int	run_acme_client(const struct sslm_run *,
+	    const struct sslm_service_cfg *, const struct sslm_ca_info *,
+	    const char *cb, struct acme_client **);
 
 /* "<top>/certs/<grp>/<svc>"; caller frees. */
 char	*sslm_svc_dir(const struct sslm_run *, const char *grp,

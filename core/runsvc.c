@@ -13,6 +13,7 @@
 
 #include <openssl/pem.h>
 
+#include "acme.h"
 #include "dns.h"
 #include "err.h"
 #include "gate.h"
@@ -104,8 +105,8 @@ cert_time(const ASN1_TIME *t)
 	return timegm(&tm);
 }
 
-static void
-log_expiry(const struct sslm_service_cfg *sc, enum sslm_level lvl,
+void
+runsvc_log_expiry(const struct sslm_service_cfg *sc, enum sslm_level lvl,
     const char *what, X509 *x, time_t now)
 {
 	char date[40], cd[48];
@@ -173,8 +174,8 @@ signer_load(struct sslm_run *run, const struct sslm_service_cfg *sc,
 	}
 	if (ca->kind != SSLM_CA_LOCAL) {
 		svc_log(sc, SSLM_LOG_ERR, "signing CA '%s' is an ACME CA "
-		    "(ca_type %s): ACME issuance is not available in this "
-		    "build", ca->name, ca->type);
+		    "(ca_type %s): it cannot sign locally", ca->name,
+		    ca->type);
 		goto out;
 	}
 	if (sslm_service_load(run->cfg, "ca", ca->name, &cacfg, &diag) != 0) {
@@ -364,8 +365,8 @@ out:
 
 /* new next, key (or reuse), CSR and cert: the body of a renew. */
 /* next/tlsa.rr for a DANE service (spec §14.1). */
-static int
-write_tlsa(struct sslm_run *run, struct run_group *g,
+int
+runsvc_write_tlsa(struct sslm_run *run, struct run_group *g,
     const struct sslm_service_cfg *sc, const char *ndir)
 {
 	int r;
@@ -378,10 +379,67 @@ write_tlsa(struct sslm_run *run, struct run_group *g,
 	return r;
 }
 
+/* The ACME CA of sc, or NULL for a self-signed or local-CA service. */
+static const struct sslm_ca_info *
+acme_ca(const struct sslm_run *run, const struct sslm_service_cfg *sc)
+{
+	const struct sslm_ca_info *ca;
+
+	if (sc->self_signed)
+		return NULL;
+	ca = sslm_ca_find(run->cfg, sc->signing_ca);
+	return ca && ca->kind == SSLM_CA_ACME ? ca : NULL;
+}
+
+/*
+ * ARI (RFC 9773): the renewal window the ACME server suggests for curr.
+ * It is cached in <svc>/cb/ari-window with the time it was fetched, and
+ * fetched again only after the server's Retry-After (default 6 h).
+ * Returns true with the window, or false (no ARI: the curve decides).
+ */
+static bool
+ari_window(struct sslm_run *run, const struct sslm_service_cfg *sc,
+    const struct sslm_ca_info *ca, struct svc_state *st, time_t *start,
+    time_t *end)
+{
+	struct acme_client *c = NULL;
+	char *cb = path_join(st->dir, "cb"), *cache = path_join(cb,
+	    "ari-window"), *text = NULL, *line;
+	long long a, b, fetched, retry;
+	long ra = -1;
+	bool ok = false;
+
+	if (read_file(cache, 4096, &text, NULL) == 0 &&
+	    sscanf(text, "%lld %lld %lld %lld", &a, &b, &fetched,
+	    &retry) == 4 && run->now >= fetched && run->now < fetched + retry) {
+		*start = (time_t)a;
+		*end = (time_t)b;
+		ok = true;
+		goto out;
+	}
+	if (store_mkdir_p(cb, 0700) != 0 ||
+	    run_acme_client(run, sc, ca, cb, &c) != 0 ||
+	    acme_ari(c, st->curr_cert, start, end, &ra) != 0)
+		goto out;
+	ok = true;
+	line = xasprintf("%lld %lld %lld %ld\n", (long long)*start,
+	    (long long)*end, (long long)run->now, ra > 0 ? ra : 6 * 3600L);
+	if (store_write_file(cache, line, strlen(line), STORE_FILE_MODE) != 0)
+		svc_log(sc, SSLM_LOG_WARN, "cannot cache the ARI window");
+	free(line);
+out:
+	acme_client_free(c);
+	free(text);
+	free(cache);
+	free(cb);
+	return ok;
+}
+
 static int
 renew_into_next(struct sslm_run *run, struct run_group *g,
     const struct sslm_service_cfg *sc, struct svc_state *st, bool reuse)
 {
+	const struct sslm_ca_info *ca;
 	char *dbname = NULL, *ndir = NULL;
 	X509 *cert = NULL;
 	int r;
@@ -391,11 +449,20 @@ renew_into_next(struct sslm_run *run, struct run_group *g,
 		return r;
 	}
 	ndir = xasprintf("%s/db/%s", st->dir, dbname);
+	if ((ca = acme_ca(run, sc)) != NULL) {
+		/* The certificate comes from the run's ACME batch. */
+		if ((r = make_key(sc, st, ndir, reuse)) == 0 &&
+		    (r = make_csr(sc, ndir)) == 0)
+			run_acme_queue(run, g, sc, ca, ndir);
+		free(ndir);
+		free(dbname);
+		return r == 0 ? 1 : r;
+	}
 	if ((r = make_key(sc, st, ndir, reuse)) == 0 &&
 	    (r = make_csr(sc, ndir)) == 0 &&
 	    (r = make_cert(run, sc, ndir, &cert)) == 0 &&
-	    (r = write_tlsa(run, g, sc, ndir)) == 0)
-		log_expiry(sc, SSLM_LOG_NOTE, "renewed", cert, run->now);
+	    (r = runsvc_write_tlsa(run, g, sc, ndir)) == 0)
+		runsvc_log_expiry(sc, SSLM_LOG_NOTE, "renewed", cert, run->now);
 	X509_free(cert);
 	free(ndir);
 	free(dbname);
@@ -416,14 +483,30 @@ do_renew(struct sslm_run *run, struct run_group *g,
 		svc_log(sc, SSLM_LOG_NOTE, "no curr cert (first cert or "
 		    "missed roll?): generating a new one");
 	else if (force)
-		log_expiry(sc, SSLM_LOG_NOTE, "forced renew: current cert",
+		runsvc_log_expiry(sc, SSLM_LOG_NOTE, "forced renew: current cert",
 		    st->curr_cert, run->now);
 	else {
 		time_t nb = cert_time(X509_get0_notBefore(st->curr_cert));
 		time_t na = cert_time(X509_get0_notAfter(st->curr_cert));
 
+		const struct sslm_ca_info *ca = acme_ca(run, sc);
+		time_t ws, we;
+
 		renew_policy_for(run->cfg, sc, &pol);
 		renew_decide(&pol, nb, na, run->now, run->rand01(), &d);
+		if (ca != NULL && ari_window(run, sc, ca, st, &ws, &we)) {
+			/* The server's window overrides the curve: a random
+			 * time inside it, one draw per decision. */
+			time_t pick = ws + (time_t)(run->rand01() *
+			    difftime(we, ws));
+
+			d.due = run->now >= pick;
+			d.days_to_renew = difftime(pick, run->now) / 86400.0;
+			d.adj_size = 0;
+			svc_log(sc, SSLM_LOG_INFO, "ARI window %.1f to %.1f "
+			    "days from now", difftime(ws, run->now) / 86400.0,
+			    difftime(we, run->now) / 86400.0);
+		}
 		if (!d.due) {
 			char date[40], cd[48];
 
@@ -454,9 +537,10 @@ do_renew(struct sslm_run *run, struct run_group *g,
 		}
 		svc_log(sc, SSLM_LOG_INFO, "renewing cert");
 	}
-	if ((r = renew_into_next(run, g, sc, st, run->opts->reuse)) == 0)
+	r = renew_into_next(run, g, sc, st, run->opts->reuse);
+	if (r == 0)
 		*changed = true;
-	return r;
+	return r > 0 ? 0 : r;	/* 1: queued for the ACME batch */
 }
 
 /*
@@ -524,7 +608,7 @@ do_roll(struct sslm_run *run, struct run_group *g,
 		svc_log(sc, SSLM_LOG_ERR, "roll failed: %s", sslm_strerror(r));
 		return r;
 	}
-	log_expiry(sc, SSLM_LOG_NOTE, "rolled next to curr", st->next_cert,
+	runsvc_log_expiry(sc, SSLM_LOG_NOTE, "rolled next to curr", st->next_cert,
 	    run->now);
 	*changed = true;
 	return 0;
@@ -560,9 +644,12 @@ do_dev_steps(struct sslm_run *run, struct run_group *g,
 		r = make_csr(sc, ndir);
 	if (r == 0)
 		*changed = true;
-	if (r == 0 && o->new_cert && (r = make_cert(run, sc, ndir,
-	    &cert)) == 0 && (r = write_tlsa(run, g, sc, ndir)) == 0)
-		log_expiry(sc, SSLM_LOG_NOTE, "new cert in next", cert,
+	if (r == 0 && o->new_cert && acme_ca(run, sc) != NULL) {
+		/* The certificate comes from the run's ACME batch. */
+		run_acme_queue(run, g, sc, acme_ca(run, sc), ndir);
+	} else if (r == 0 && o->new_cert && (r = make_cert(run, sc, ndir,
+	    &cert)) == 0 && (r = runsvc_write_tlsa(run, g, sc, ndir)) == 0)
+		runsvc_log_expiry(sc, SSLM_LOG_NOTE, "new cert in next", cert,
 		    run->now);
 	X509_free(cert);
 	free(ndir);
@@ -607,12 +694,29 @@ runsvc_tasks(struct sslm_run *run, struct run_group *g,
 		svc_state_load(run, sc, &st);
 		r = do_dev_steps(run, g, sc, &st, changed);
 	}
-	if (r == 0 && (o->roll || o->next_to_curr)) {
+	/* A renewal waiting for ACME rolls after the batch (runsvc_roll). */
+	if (r == 0 && (o->roll || o->next_to_curr) &&
+	    !run_acme_queued(run, sc)) {
 		svc_state_free(&st);
 		svc_state_load(run, sc, &st);
 		r = do_roll(run, g, sc, &st, o->force || o->next_to_curr,
 		    changed);
 	}
+	svc_state_free(&st);
+	return r;
+}
+
+int
+runsvc_roll(struct sslm_run *run, struct run_group *g,
+    const struct sslm_service_cfg *sc, bool *changed)
+{
+	const struct sslm_opts *o = run->opts;
+	struct svc_state st;
+	int r;
+
+	*changed = false;
+	svc_state_load(run, sc, &st);
+	r = do_roll(run, g, sc, &st, o->force || o->next_to_curr, changed);
 	svc_state_free(&st);
 	return r;
 }

@@ -9,6 +9,7 @@
 
 #include <openssl/x509.h>
 
+#include "log.h"
 #include "run.h"
 
 /* What the links of a service point at, and their certificates. */
@@ -32,6 +33,16 @@ char	*svc_db_path(const struct svc_state *, const char *name,
  * (logged).  *changed is set when curr or next changed.
  */
 int	runsvc_tasks(struct sslm_run *, struct run_group *g,
+	    const struct sslm_service_cfg *, bool *changed);
+
+/* next/tlsa.rr for a DANE service; 0 or an sslm_err (logged). */
+int	runsvc_write_tlsa(struct sslm_run *, struct run_group *,
+	    const struct sslm_service_cfg *, const char *ndir);
+/* "<grp>:<svc>: <what>: expires <date> (<countdown>)" at lvl. */
+void	runsvc_log_expiry(const struct sslm_service_cfg *, enum sslm_level,
+	    const char *what, X509 *, time_t now);
+/* The roll of one service (after the ACME batch); as runsvc_tasks. */
+int	runsvc_roll(struct sslm_run *, struct run_group *,
 	    const struct sslm_service_cfg *, bool *changed);
 
 #endif
