@@ -414,8 +414,15 @@ acme_time_parse(const char *s, time_t *out)
 			;
 	if (*s == 'Z' || *s == 'z')
 		s++;
-	else if ((*s == '+' || *s == '-') && sscanf(s + 1, "%2d:%2d", &oh,
-	    &om) == 2) {
+	else if ((*s == '+' || *s == '-') && isdigit((unsigned char)s[1]) &&
+	    isdigit((unsigned char)s[2]) && s[3] == ':' &&
+	    isdigit((unsigned char)s[4]) && isdigit((unsigned char)s[5])) {
+		/* Exactly "+HH:MM": sscanf("%2d") also took one digit, and
+		 * the fixed step then ran past the end (found by fuzzing). */
+		oh = (s[1] - '0') * 10 + (s[2] - '0');
+		om = (s[4] - '0') * 10 + (s[5] - '0');
+		if (oh > 23 || om > 59)
+			return SSLM_ERR_PARSE;
 		off = (oh * 60 + om) * 60 * (*s == '-' ? -1 : 1);
 		s += 6;
 	} else

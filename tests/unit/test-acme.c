@@ -232,6 +232,13 @@ rfc3339_times(void **state)
 	    0);
 	assert_int_equal(t, 1735790400);
 	assert_int_equal(acme_time_parse("2025-01-02", &t), SSLM_ERR_PARSE);
+	/* One-digit offsets ran past the end of the string (fuzzing). */
+	assert_int_equal(acme_time_parse("2026-01-01T00:00:00-2:00", &t),
+	    SSLM_ERR_PARSE);
+	assert_int_equal(acme_time_parse("2026-01-01T00:00:00+02:0", &t),
+	    SSLM_ERR_PARSE);
+	assert_int_equal(acme_time_parse("2026-01-01T00:00:00+", &t),
+	    SSLM_ERR_PARSE);
 	assert_int_equal(acme_time_parse("2025-13-02T04:00:00Z", &t),
 	    SSLM_ERR_PARSE);
 	assert_int_equal(acme_time_parse("2025-01-02T04:00:00", &t),
