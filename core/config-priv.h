@@ -24,6 +24,7 @@
 #define CFG_DEF_RSA_BITS	4096
 #define CFG_MIN_RSA_BITS	2048
 #define CFG_MAX_RSA_BITS	16384
+#define CFG_MAX_SIGN_DAYS	36600	/* 100 years */
 #define CFG_DEF_SIGN_END_DAYS	(-1)
 #define CFG_DEF_DIGEST		"sha384"
 #define CFG_MAX_FILE		(4 * 1024 * 1024)

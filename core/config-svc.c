@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "config-priv.h"
+#include "x509.h"
 #include "config.h"
 #include "err.h"
 #include "toml.h"
@@ -351,6 +352,15 @@ key_opts(struct cfg_ctx *c, struct sslm_service_cfg *s,
 				continue;
 			}
 			lower(v);
+			/* Checked here, so a typo is a config error before
+			 * anything is written, not a failed key later. */
+			if (x509_curve_nid(v) == 0) {
+				sslm_diag_error(c->diag, c->file, kv->line,
+				    "[KeyOpts] ec_algo '%s' is not a curve "
+				    "OpenSSL knows (e.g. secp256r1, secp384r1)",
+				    v);
+				continue;
+			}
 			free(s->ec_curve);
 			s->ec_curve = v;
 			v = NULL;
@@ -385,7 +395,9 @@ ca_opts(struct cfg_ctx *c, struct sslm_service_cfg *s,
 	for (i = 0; i < t->u.tab.n; i++) {
 		kv = &t->u.tab.kv[i];
 		if (strcmp(kv->key, "sign_end_days") == 0)
-			(void)cfg_int(c, kv, INT_MIN, INT_MAX, false,
+			/* 1 day to 100 years: 0, negative or absurd values
+			 * gave 1-day or unsignable certs upstream. */
+			(void)cfg_int(c, kv, 1, CFG_MAX_SIGN_DAYS, false,
 			    &s->sign_end_days);
 		else if (strcmp(kv->key, "digest") == 0) {
 			if (cfg_str(c, kv, &d) == -1)

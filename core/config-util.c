@@ -20,6 +20,9 @@ const char *const cfg_def_xtra_ns[] = {
 	"1.1.1.1", "8.8.8.8", "9.9.9.9", "208.67.222.222", NULL
 };
 
+static void diag_add(struct strlist *, const char *, int, const char *,
+    va_list) SSLM_PRINTF(4, 0);
+
 static void
 diag_add(struct strlist *l, const char *file, int line, const char *fmt,
     va_list ap)

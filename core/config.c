@@ -537,9 +537,10 @@ renew_info(struct cfg_ctx *c, struct sslm_config *cfg,
 		}
 		if (cfg_num(c, kv, &y) == -1)
 			continue;
-		if (y < 0) {
+		if (y < 0 || y > 36600 || x > 36600) {
 			sslm_diag_error(c->diag, c->file, kv->line,
-			    "[renew_info] %s must not be negative", kv->key);
+			    "[renew_info] %s: days must be between 0 and 36600",
+			    kv->key);
 			continue;
 		}
 		renew_curve_set(adj ? &cfg->renew_adj : &cfg->renew_target,

@@ -27,7 +27,6 @@
 #define RSA_MIN_BITS	2048
 #define RSA_MAX_BITS	16384
 
-static int	ec_curve_nid(const char *);
 static int	no_passphrase(char *, int, int, void *);
 
 /*
@@ -35,8 +34,8 @@ static int	no_passphrase(char *, int, int, void *);
  * names, NIST names such as "P-384", and the SEC names secp192r1/secp256r1
  * that OpenSSL calls prime192v1/prime256v1), or NID_undef.
  */
-static int
-ec_curve_nid(const char *name)
+int
+x509_curve_nid(const char *name)
 {
 	EC_builtin_curve	*curves = NULL;
 	const char		*sn, *nist;
@@ -72,7 +71,7 @@ x509_key_generate(const struct x509_keyspec *spec, EVP_PKEY **out)
 
 	switch (spec->type) {
 	case SSLM_KEY_EC:
-		if ((nid = ec_curve_nid(spec->curve)) == NID_undef) {
+		if ((nid = x509_curve_nid(spec->curve)) == NID_undef) {
 			sslm_log(SSLM_LOG_ERR, "unknown EC curve '%s'",
 			    spec->curve ? spec->curve : "");
 			return SSLM_ERR_CONFIG;

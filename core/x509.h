@@ -20,6 +20,9 @@ struct x509_keyspec {
 	int		 rsa_bits;	/* RSA: >= 2048 */
 };
 
+/* The NID of a named EC curve (case-insensitive short or NIST name), or
+ * NID_undef (0) when OpenSSL does not know it. */
+int	x509_curve_nid(const char *name);
 /* Generates a key; 0 and *out (caller frees with EVP_PKEY_free). */
 int	x509_key_generate(const struct x509_keyspec *, EVP_PKEY **out) SSLM_WUR;
 /* Unencrypted PKCS#8 PEM of a private key; *pem is freed with

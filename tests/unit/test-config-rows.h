@@ -156,7 +156,11 @@ static const struct conf_row main_rows[] = {
 
 	/* [renew_info] */
 	{ "renew_info_negative", "[renew_info]\ntarget_90 = -1\n", false,
-	  MAIN ":2: [renew_info] target_90 must not be negative", NULL },
+	  MAIN ":2: [renew_info] target_90: days must be between 0 and 36600",
+	  NULL },
+	{ "renew_info_huge", "[renew_info]\ntarget_90 = 1e308\n", false,
+	  MAIN ":2: [renew_info] target_90: days must be between 0 and 36600",
+	  NULL },
 	{ "renew_info_string", "[renew_info]\nrand_adj_90 = '3'\n", false,
 	  MAIN ":2: [renew_info] rand_adj_90: expected number, got string",
 	  NULL },
@@ -321,6 +325,9 @@ static const struct conf_row svc_rows[] = {
 	  SVC ":5: [KeyOpts] bits: 1024 is out of range (2048..16384)", NULL },
 	{ "ec_algo_empty", HEAD "[KeyOpts]\nec_algo = ''\n" X509, false,
 	  SVC ":5: [KeyOpts] ec_algo must not be empty", NULL },
+	{ "ec_algo_unknown", HEAD "[KeyOpts]\nec_algo = 'nocurve'\n" X509,
+	  false, SVC ":5: [KeyOpts] ec_algo 'nocurve' is not a curve OpenSSL "
+	  "knows (e.g. secp256r1, secp384r1)", NULL },
 	{ "x509_missing_cn", HEAD "[X509]\nO = 'Ex'\nC = 'US'\n", false,
 	  SVC ":4: missing CN in [X509]", NULL },
 	{ "x509_missing_o", HEAD "[X509]\nCN = 'example.com'\nC = 'US'\n",
@@ -341,6 +348,12 @@ static const struct conf_row svc_rows[] = {
 	{ "sign_end_days_string", HEAD X509 "[CA]\nsign_end_days = '90'\n",
 	  false, SVC ":9: [CA] sign_end_days: expected integer, got string",
 	  NULL },
+	{ "sign_end_days_zero", HEAD X509 "[CA]\nsign_end_days = 0\n",
+	  false, SVC ":9: [CA] sign_end_days: 0 is out of range (1..36600)",
+	  NULL },
+	{ "sign_end_days_huge", HEAD X509 "[CA]\nsign_end_days = 2147483647\n",
+	  false, SVC ":9: [CA] sign_end_days: 2147483647 is out of range "
+	  "(1..36600)", NULL },
 	{ "digest_unknown", HEAD X509 "[CA]\ndigest = 'md5'\n", false, NULL,
 	  SVC ":9: [CA] digest 'md5' unknown, using sha256" },
 	{ "svc_unknown_table", HEAD X509 "[Extra]\nfoo = 1\n", false, NULL,

@@ -75,6 +75,8 @@ logged_has(const char *sub)
 }
 
 /* A path under the test dir, freed at teardown. */
+static const char *P(struct fx *, const char *, ...) SSLM_PRINTF(2, 3);
+
 static const char *
 P(struct fx *f, const char *fmt, ...)
 {
