@@ -21,6 +21,7 @@ static const char *const names[] = {
 	[-SSLM_ERR_ACME] = "ACME server error",
 	[-SSLM_ERR_TIMEOUT] = "timed out",
 	[-SSLM_ERR_FAULT] = "injected fault",
+	[-SSLM_ERR_ISDIR] = "is a directory, not a file",
 };
 
 const char *

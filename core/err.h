@@ -26,7 +26,8 @@ enum sslm_err {
 	SSLM_ERR_ACME = -16,
 	SSLM_ERR_TIMEOUT = -17,
 	SSLM_ERR_FAULT = -18,	/* injected fault (test builds) */
-	SSLM_ERR__MIN = -19
+	SSLM_ERR_ISDIR = -19,	/* a directory where a file was expected */
+	SSLM_ERR__MIN = -20
 };
 
 /* Returns a static description of an sslm_err (or "unknown error"). */

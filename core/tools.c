@@ -601,10 +601,15 @@ verify_infos(struct tout *o, const char *path, time_t now)
 	struct pem_list	 l = { 0 };
 	char		*data = NULL, why[512];
 	size_t		 len = 0, i;
+	int		 r;
 
-	if (read_file(path, PEM_MAX_INPUT, &data, &len) != 0 ||
-	    pem_split(data, len, &l) != 0) {
-		emit(o, "%s: unreadable\n\n", path);
+	if ((r = read_file(path, PEM_MAX_INPUT, &data, &len)) != 0) {
+		emit(o, "%s: %s\n\n", path, r == SSLM_ERR_TOOBIG ?
+		    "larger than 4 MiB: not a PEM file" : sslm_strerror(r));
+		goto out;
+	}
+	if (pem_split(data, len, &l) != 0) {
+		emit(o, "%s: no readable PEM data\n\n", path);
 		goto out;
 	}
 	for (i = 0; i < l.n; i++) {

@@ -249,8 +249,15 @@ read_file(const char *path, size_t max, char **out, size_t *lenp)
 	*out = NULL;
 	if (lenp)
 		*lenp = 0;
+	struct stat st;
+
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return errno == ENOENT ? SSLM_ERR_NOTFOUND : SSLM_ERR_IO;
+		return errno == ENOENT ? SSLM_ERR_NOTFOUND : errno == EACCES ?
+		    SSLM_ERR_PERM : SSLM_ERR_IO;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return SSLM_ERR_ISDIR;
+	}
 	buf_init(&b, max);
 	if (buf_add(&b, "", 0) != 0) {
 		close(fd);
