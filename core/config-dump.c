@@ -143,6 +143,7 @@ globals(const struct sslm_config *cfg, struct buf *b)
 	else
 		(void)buf_printf(b, "renew_expire_days_spread = (not set)\n");
 	kv_bool(b, "verb", cfg->verb, false);
+	kv_int(b, "dns_wait_limit", cfg->dns_wait_limit, 900);
 	kv_int(b, "dns_ns_port", cfg->dns_ns_port, 53);
 	(void)buf_printf(b, "ssh_opts = ");
 	list(b, &cfg->ssh_opts);

@@ -235,6 +235,8 @@ global_key(struct cfg_ctx *c, struct sslm_config *cfg,
 		cfg->has_renew_expire_days_spread = true;
 	} else if (strcmp(k, "verb") == 0)
 		(void)cfg_bool(c, kv, &cfg->verb);
+	else if (strcmp(k, "dns_wait_limit") == 0)
+		(void)cfg_int(c, kv, 1, 86400, false, &cfg->dns_wait_limit);
 	else if (strcmp(k, "dns_ns_port") == 0)
 		(void)cfg_int(c, kv, 1, 65535, false, &cfg->dns_ns_port);
 	else if (strcmp(k, "ssh_opts") == 0)
@@ -690,6 +692,7 @@ sslm_config_load(const char *topdir, struct sslm_config **cfgp,
 	cfg->min_roll_mins = CFG_DEF_MIN_ROLL_MINS;
 	cfg->dns_check_delay = CFG_DEF_DNS_CHECK_DELAY;
 	cfg->dns_ns_port = 53;
+	cfg->dns_wait_limit = 900;
 	cfg->dane_roll_gate = true;
 	for (size_t i = 0; cfg_def_xtra_ns[i] != NULL; i++)
 		strlist_add(&cfg->dns_xtra_ns, cfg_def_xtra_ns[i]);

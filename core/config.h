@@ -163,6 +163,8 @@ struct sslm_config {
 	double		 renew_expire_days_spread;
 	bool		 verb;		/* honoured unless -v given */
 	/* ours (not upstream): */
+	int		 dns_wait_limit;	/* s, total limit of the dns-01
+					 * propagation wait (default 900) */
 	int		 dns_ns_port;	/* port of auth NS / xtra servers,
 					 * default 53 (tests use another) */
 	struct strlist	 ssh_opts;	/* extra ssh options for remote

@@ -191,6 +191,7 @@ dns_phase(struct sslm_run *run, struct strlist *apexes)
 	if ((r = challenge_dns_put(run->cfg, batch, n, run->opts->debug)) != 0)
 		goto fail;
 	challenge_wait_opts_init(&wo);
+	wo.limit_s = run->cfg->dns_wait_limit;
 	memset(&rep, 0, sizeof(rep));
 	r = challenge_dns_wait(run->cfg, zones, nz, batch, n, &wo, &rep);
 	for (size_t i = 0; i < rep.failures.n; i++)
