@@ -398,3 +398,46 @@ run_acme_free(struct sslm_run *run)
 	run->acme = NULL;
 	run->n_acme = 0;
 }
+
+int
+sslm_revoke(struct sslm_run *run, const struct sslm_service_cfg *sc,
+    bool next, int reason)
+{
+	const struct sslm_ca_info *ca;
+	struct acme_client *c = NULL;
+	struct svc_state st;
+	X509 *cert;
+	char *cb = NULL;
+	int r;
+
+	ca = sc->self_signed ? NULL : sslm_ca_find(run->cfg, sc->signing_ca);
+	if (ca == NULL || ca->kind != SSLM_CA_ACME) {
+		sslm_log(SSLM_LOG_ERR, "%s:%s: revoke: only certificates from "
+		    "an ACME CA can be revoked (signing_ca %s)", sc->grp,
+		    sc->svc, sc->self_signed ? "self" : sc->signing_ca);
+		return SSLM_ERR_USAGE;
+	}
+	svc_state_load(run, sc, &st);
+	cert = next ? st.next_cert : st.curr_cert;
+	if (cert == NULL) {
+		sslm_log(SSLM_LOG_ERR, "%s:%s: revoke: there is no %s "
+		    "certificate", sc->grp, sc->svc, next ? "next" : "curr");
+		r = SSLM_ERR_STATE;
+		goto out;
+	}
+	cb = path_join(st.dir, "cb");
+	if ((r = store_mkdir_p(cb, 0700)) != 0 ||
+	    (r = run_acme_client(run, sc, ca, cb, &c)) != 0 ||
+	    (r = acme_account_ensure(c)) != 0 ||
+	    (r = acme_revoke(c, cert, reason)) != 0)
+		sslm_log(SSLM_LOG_ERR, "%s:%s: revoke of %s failed", sc->grp,
+		    sc->svc, next ? "next" : "curr");
+	else
+		runsvc_log_expiry(sc, SSLM_LOG_NOTE, next ? "revoked next" :
+		    "revoked curr", cert, run->now);
+out:
+	acme_client_free(c);
+	svc_state_free(&st);
+	free(cb);
+	return r;
+}

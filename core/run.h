@@ -76,6 +76,13 @@ int	sslm_run_clean(struct sslm_run *);
 void	sslm_run_status(struct sslm_run *, bool json, struct buf *b);
 void	sslm_run_free(struct sslm_run *);
 
+/*
+ * Revokes curr (or next) of an ACME service at its CA with an RFC 5280
+ * reason code (-1: none given).  0 or an sslm_err (logged).
+ */
+int	sslm_revoke(struct sslm_run *, const struct sslm_service_cfg *,
+	    bool next, int reason);
+
 /* Internal (run-prod.c): production step and restarts. */
 int	run_finish(struct sslm_run *, bool prod_needed);
 /* Internal (run-acme.c): the ACME batch of a run. */

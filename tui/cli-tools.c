@@ -13,7 +13,10 @@
 #include "cli.h"
 #include "config.h"
 #include "err.h"
+#include "lock.h"
 #include "log.h"
+#include "opts.h"
+#include "run.h"
 #include "tools.h"
 #include "util.h"
 
@@ -313,6 +316,100 @@ cli_check_config(int argc, char **argv)
 	rc = diag.errors.n ? 2 : 0;
 	sslm_config_free(cfg);
 	sslm_diag_free(&diag);
+	free(top);
+	return rc;
+}
+
+/*
+ * revoke: deliberately no short alias and one service at a time, so that
+ * a slip of the keyboard cannot revoke a group.
+ */
+int
+cli_revoke(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "reason", required_argument, NULL, 'r' },
+		{ "next", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct sslm_opts opts;
+	struct sslm_config *cfg = NULL;
+	struct sslm_diag diag = { 0 };
+	struct sslm_run *run = NULL;
+	struct sslm_lock *lk = NULL;
+	char *top = NULL, *holder = NULL, *end;
+	bool next = false;
+	long reason = -1;
+	int c, rc = 2;
+
+	memset(&opts, 0, sizeof(opts));
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			reason = strtol(optarg, &end, 10);
+			/* RFC 5280 CRLReason; 7 is unused. */
+			if (*optarg == '\0' || *end != '\0' || reason < 0 ||
+			    reason > 10 || reason == 7) {
+				fprintf(stderr, "revoke: --reason: not an RFC "
+				    "5280 reason code (0-6, 8-10): %s\n",
+				    optarg);
+				return 2;
+			}
+			break;
+		case 'n':
+			next = true;
+			break;
+		default:
+			printf("usage: ssl-mgr revoke [--next] [--reason N] "
+			    "grp:svc\nRevokes curr (or next) of one ACME "
+			    "service.  Reasons: 0 unspecified, 1 keyCompromise,"
+			    "\n4 superseded, 5 cessationOfOperation, ...\n");
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	if (optind != argc - 1 || strchr(argv[optind], ':') == NULL ||
+	    strchr(argv[optind], ',') != NULL) {
+		fprintf(stderr, "usage: ssl-mgr revoke [--next] [--reason N] "
+		    "grp:svc (one service)\n");
+		return 2;
+	}
+	sslm_log_set_sink(tool_sink, NULL);
+	strlist_add(&opts.targets, argv[optind]);
+	if (cli_find_topdir(&top) != 0)
+		goto out;
+	if (sslm_config_load(top, &cfg, &diag) != 0 ||
+	    sslm_run_prepare(cfg, &opts, time(NULL), &run, &diag) != 0) {
+		for (size_t i = 0; i < diag.errors.n; i++)
+			fprintf(stderr, "%s\n", diag.errors.v[i]);
+		goto out;
+	}
+	if (run->n_groups != 1 || run->groups[0].n != 1) {
+		fprintf(stderr, "revoke: %s is not one service\n",
+		    argv[optind]);
+		goto out;
+	}
+	rc = 1;
+	if (sslm_lock_take(cfg->topdir, "ssl-mgr revoke", 0, &lk,
+	    &holder) != 0) {
+		fprintf(stderr, "ssl-mgr: %s is busy: another run holds the "
+		    "lock (%s)\n", cfg->topdir, holder ? holder : "unknown");
+		goto out;
+	}
+	if (sslm_log_open(cfg->logdir, "sslm", SSLM_LOG_MAX_BYTES,
+	    SSLM_LOG_KEEP) != 0)
+		fprintf(stderr, "ssl-mgr: warning: cannot open the log in %s\n",
+		    cfg->logdir);
+	if (sslm_revoke(run, run->groups[0].svcs[0], next, (int)reason) == 0)
+		rc = 0;
+out:
+	sslm_lock_release(lk);
+	sslm_run_free(run);
+	sslm_config_free(cfg);
+	sslm_diag_free(&diag);
+	sslm_opts_free(&opts);
+	sslm_log_close();
+	free(holder);
 	free(top);
 	return rc;
 }

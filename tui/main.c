@@ -21,6 +21,7 @@ static const struct face faces[] = {
 	{ "sslm-dhparm", "dhparam", cli_dhparam },
 	{ "sslm-tlsa-hash", "tlsa-hash", cli_tlsa_hash },
 	{ NULL, "check-config", cli_check_config },
+	{ NULL, "revoke", cli_revoke },
 };
 
 int

@@ -165,6 +165,21 @@ check "forced ACME renew made next" test -s "$C/example.com/mail-ec/next/cert.pe
 check "next carries tlsa.rr" test -s "$C/example.com/mail-ec/next/tlsa.rr"
 check "next in production" test -s "$P/example.com/mail-ec/next/cert.pem"
 
+# Revoke: one service at a time, curr by default, with an RFC 5280 reason.
+sslm "$top" revoke --reason 4 example.net:web
+check "revoke exits 0" eq "$RC" 0
+check "revoke says what it revoked" contains "$T/out" "example.net:web: revoked curr"
+sslm "$top" revoke example.net:web
+check "second revoke: exit 1" eq "$RC" 1
+check "second revoke: the ACME problem is named" contains "$T/err" "alreadyRevoked"
+sslm "$top" revoke ca:my-int
+check "revoke of a private-CA cert: refused" eq "$RC" 1
+check "revoke of a private-CA cert: says why" contains "$T/err" "only certificates from an ACME CA"
+sslm "$top" revoke example.com
+check "revoke of a whole group: usage error" eq "$RC" 2
+sslm "$top" revoke --reason 7 example.net:web
+check "revoke with reason 7 (unused): usage error" eq "$RC" 2
+
 # A failing order leaves curr alone: a name pebble cannot validate.
 svc example.com bad pebble-http example.com "['nohost.example.com']"
 sslm "$top" -renew example.com:bad
