@@ -40,6 +40,7 @@ struct acme_job {
 	size_t				 nchals;
 	bool				 failed;
 	bool				 done;
+	bool				 dry;	/* -n: validated only */
 };
 
 static void
@@ -268,7 +269,13 @@ job_finish(struct sslm_run *run, struct acme_job *j)
 
 	if ((r = acme_order_wait_ready(j->c, j->order, ACME_WAIT_SECS)) != 0)
 		job_fail(j, "authorization", r);
-	else if ((r = x509_load_csr(cp, &csr)) != 0)
+	else if (run->opts->dry_run) {
+		/* -n: the CA validated every name; nothing is issued, and
+		 * the unused next goes (as a failure's does). */
+		sslm_log(SSLM_LOG_NOTE, "%s:%s: dry run: every name validated; "
+		    "no certificate requested", j->sc->grp, j->sc->svc);
+		j->dry = true;
+	} else if ((r = x509_load_csr(cp, &csr)) != 0)
 		job_fail(j, "reading next's CSR", r);
 	else if ((r = acme_order_finalize(j->c, j->order, csr, ACME_WAIT_SECS,
 	    &cert, &chain)) != 0)
@@ -351,7 +358,7 @@ run_acme_batch(struct sslm_run *run)
 	for (size_t i = 0; i < run->n_acme; i++) {
 		struct acme_job *j = run->acme[i];
 
-		if (j->failed) {
+		if (j->failed || j->dry) {
 			char *sd = xasprintf("%s/%s/%s", run->certs_dir,
 			    j->sc->grp, j->sc->svc);
 
@@ -361,6 +368,8 @@ run_acme_batch(struct sslm_run *run)
 				sslm_log(SSLM_LOG_WARN, "%s: cannot remove the "
 				    "incomplete next", sd);
 			free(sd);
+			if (j->dry)
+				continue;
 			j->g->failed = true;
 			run->failures++;
 			r = SSLM_ERR_ACME;

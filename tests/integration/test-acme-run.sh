@@ -165,6 +165,14 @@ check "forced ACME renew made next" test -s "$C/example.com/mail-ec/next/cert.pe
 check "next carries tlsa.rr" test -s "$C/example.com/mail-ec/next/tlsa.rr"
 check "next in production" test -s "$P/example.com/mail-ec/next/cert.pem"
 
+# -n: validation only; nothing issued, curr and next untouched.
+before=$(cat "$C/example.com/wild/curr/cert.pem")
+sslm "$top" -renew -f -n example.com:wild
+check "-n exits 0" eq "$RC" 0
+check "-n says it validated" contains "$T/out" "dry run: every name validated"
+check "-n left curr alone" eq "$(cat "$C/example.com/wild/curr/cert.pem")" "$before"
+check "-n left no next" test ! -e "$C/example.com/wild/next"
+
 # Revoke: one service at a time, curr by default, with an RFC 5280 reason.
 sslm "$top" revoke --reason 4 example.net:web
 check "revoke exits 0" eq "$RC" 0
