@@ -202,8 +202,22 @@ db_dir(const char *certs_dir, const char *grp, const char *svc,
 	r = store_link_get(svcdir, which, &target);
 	if (r == SSLM_ERR_NOTFOUND || r == SSLM_ERR_STATE)
 		r = 0;
-	else if (r == 0)
+	else if (r == 0) {
+		char *cert, *key;
+		struct stat st;
+
 		*dir = xasprintf("%s/db/%s", svcdir, target);
+		/* An incomplete set (a renew killed before its cert arrived)
+		 * is not published: production gets whole sets only. */
+		cert = path_join(*dir, "cert.pem");
+		key = path_join(*dir, "privkey.pem");
+		if (stat(cert, &st) != 0 || stat(key, &st) != 0) {
+			free(*dir);
+			*dir = NULL;
+		}
+		free(cert);
+		free(key);
+	}
 	free(target);
 	free(svcdir);
 	return r;

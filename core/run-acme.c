@@ -41,6 +41,8 @@ struct acme_job {
 	bool				 failed;
 	bool				 done;
 	bool				 dry;	/* -n: validated only */
+	struct chal_http		 http;	/* tokens placed, recorded in
+						 * <cb>/web-tokens */
 };
 
 static void
@@ -194,9 +196,8 @@ dns_phase(struct sslm_run *run, struct strlist *apexes)
 	challenge_wait_opts_init(&wo);
 	wo.limit_s = run->cfg->dns_wait_limit;
 	memset(&rep, 0, sizeof(rep));
+	/* challenge_dns_wait logs each server's failure itself. */
 	r = challenge_dns_wait(run->cfg, zones, nz, batch, n, &wo, &rep);
-	for (size_t i = 0; i < rep.failures.n; i++)
-		sslm_log(SSLM_LOG_ERR, "dns-01: %s", rep.failures.v[i]);
 	if (r == 0)
 		sslm_log(SSLM_LOG_INFO, "dns-01: every name server serves the "
 		    "challenges (%.1f s)", rep.elapsed);
@@ -302,6 +303,7 @@ job_finish(struct sslm_run *run, struct acme_job *j)
 static void
 job_free(struct acme_job *j)
 {
+	challenge_http_free(&j->http);
 	acme_chals_free(j->chals, j->nchals);
 	acme_order_free(j->order);
 	acme_client_free(j->c);
@@ -313,23 +315,32 @@ job_free(struct acme_job *j)
 int
 run_acme_batch(struct sslm_run *run)
 {
-	struct chal_http http;
 	struct strlist apexes = { 0 };
 	int r = 0;
 
 	if (run->n_acme == 0)
 		return 0;
+	/* Tokens a killed run left behind are recorded in <cb>/web-tokens:
+	 * they go first. */
+	for (size_t i = 0; i < run->n_acme; i++) {
+		struct acme_job *j = run->acme[i];
+
+		challenge_http_init(&j->http, j->cb);
+		if (j->ca->validation == SSLM_VALID_HTTP &&
+		    challenge_http_cleanup(run->cfg, &j->http) != 0)
+			sslm_log(SSLM_LOG_WARN, "%s:%s: http-01: leftover tokens "
+			    "could not be removed", j->sc->grp, j->sc->svc);
+	}
 	for (size_t i = 0; i < run->n_acme; i++)
 		job_order(run, run->acme[i]);
 	(void)dns_phase(run, &apexes);
-	challenge_http_init(&http, NULL);
 	for (size_t i = 0; i < run->n_acme; i++) {
 		struct acme_job *j = run->acme[i];
 
 		if (j->failed || j->ca->validation != SSLM_VALID_HTTP)
 			continue;
 		for (size_t k = 0; k < j->nchals && !j->failed; k++)
-			if ((r = challenge_http_put(run->cfg, &http,
+			if ((r = challenge_http_put(run->cfg, &j->http,
 			    j->sc->grp, j->chals[k].token,
 			    j->chals[k].key_auth)) != 0)
 				job_fail(j, "http-01 token", r);
@@ -350,9 +361,12 @@ run_acme_batch(struct sslm_run *run)
 	    run->opts->debug) != 0)
 		sslm_log(SSLM_LOG_WARN, "dns-01: cleaning the challenge "
 		    "records failed");
-	if (challenge_http_cleanup(run->cfg, &http) != 0)
-		sslm_log(SSLM_LOG_WARN, "http-01: removing tokens failed");
-	challenge_http_free(&http);
+	for (size_t i = 0; i < run->n_acme; i++)
+		if (run->acme[i]->ca->validation == SSLM_VALID_HTTP &&
+		    challenge_http_cleanup(run->cfg, &run->acme[i]->http) != 0)
+			sslm_log(SSLM_LOG_WARN, "%s:%s: http-01: removing tokens "
+			    "failed", run->acme[i]->sc->grp,
+			    run->acme[i]->sc->svc);
 	strlist_clear(&apexes);
 	r = 0;
 	for (size_t i = 0; i < run->n_acme; i++) {
