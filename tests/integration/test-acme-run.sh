@@ -188,6 +188,22 @@ check "revoke of a whole group: usage error" eq "$RC" 2
 sslm "$top" revoke --reason 7 example.net:web
 check "revoke with reason 7 (unused): usage error" eq "$RC" 2
 
+# pebble with its defaults: validation sleeps 0-15 s, authorizations are
+# reused half of the time, 5% of good nonces are refused.  (A restart also
+# forgets every account: they are registered again.)
+unset PEBBLE_VA_NOSLEEP PEBBLE_AUTHZREUSE PEBBLE_WFE_NONCEREJECT
+pebblebed_restart >"$T/pebble2.log" 2>&1
+pebblebed_roots "$T/roots2.pem"
+start=$(date +%s)
+sslm "$top" -renew -f example.com:www example.net:web
+echo "   (pebble defaults, 2 services: $(($(date +%s) - start)) s)"
+check "pebble defaults: renew exits 0" eq "$RC" 0
+[ "$RC" -eq 0 ] || cat "$T/err"
+for s in example.com/www example.net/web; do
+	check "pebble defaults: $s next verifies" sh -c \
+	    "openssl verify -CAfile '$T/roots2.pem' -untrusted '$C/$s/next/chain.pem' '$C/$s/next/cert.pem' | grep -q ': OK'"
+done
+
 # A failing order leaves curr alone: a name pebble cannot validate.
 svc example.com bad pebble-http example.com "['nohost.example.com']"
 sslm "$top" -renew example.com:bad
