@@ -6,8 +6,17 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "console.h"
+
+/* "ssl-mgr tui": the console, never the headless fallback. */
+static int
+tui_main(int argc, char **argv)
+{
+	return console_main(argc, argv, false);
+}
 
 struct face {
 	const char	*progname;	/* classic link name */
@@ -22,6 +31,7 @@ static const struct face faces[] = {
 	{ "sslm-tlsa-hash", "tlsa-hash", cli_tlsa_hash },
 	{ NULL, "check-config", cli_check_config },
 	{ NULL, "revoke", cli_revoke },
+	{ NULL, "tui", tui_main },
 };
 
 int
@@ -42,6 +52,17 @@ main(int argc, char **argv)
 			printf("ssl-mgr %s\n", SSLM_VERSION);
 			return 0;
 		}
+	}
+	/*
+	 * The bare name on a terminal is a person: open the console.  When
+	 * it cannot start (no configuration, no usable terminal) the
+	 * headless face prints its hint as before.
+	 */
+	if (argc == 1 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		int rc = console_main(argc, argv, true);
+
+		if (rc != CONSOLE_NOSTART)
+			return rc;
 	}
 	return cli_main(argc, argv);
 }

@@ -1,0 +1,416 @@
+/*
+ * console-data.c - the console's model: the status of the active groups
+ * and services, read in-process through sslm_run_status(json) and parsed
+ * back with jansson.  Going through the JSON (rather than the structs
+ * behind it) keeps the console's data path the one "ssl-mgr -s --json"
+ * users and tests already rely on.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "console.h"
+#include "opts.h"
+#include "run.h"
+#include "util.h"
+
+static void
+row_free(struct con_row *r)
+{
+	free(r->grp);
+	free(r->svc);
+	free(r->key);
+}
+
+void
+con_data_free(struct console *c)
+{
+	for (size_t i = 0; i < c->nrows; i++)
+		row_free(&c->rows[i]);
+	free(c->rows);
+	free(c->view);
+	c->rows = NULL;
+	c->view = NULL;
+	c->nrows = c->nview = 0;
+	sslm_config_free(c->cfg);
+	c->cfg = NULL;
+	strlist_clear(&c->drift);
+}
+
+/* "pubkey-secp384r1" -> "ec-p384": the short names people use. */
+static void
+short_key(const char *pk, char *out, size_t len)
+{
+	if (strncmp(pk, "pubkey-", 7) == 0)
+		pk += 7;
+	if (strcmp(pk, "secp384r1") == 0)
+		pk = "ec-p384";
+	else if (strcmp(pk, "prime256v1") == 0)
+		pk = "ec-p256";
+	else if (strcmp(pk, "secp521r1") == 0)
+		pk = "ec-p521";
+	snprintf(out, len, "%s", pk);
+}
+
+static void
+cfg_key(const struct sslm_service_cfg *sc, char *out, size_t len)
+{
+	switch (sc->ktype) {
+	case SSLM_KEY_RSA:
+		snprintf(out, len, "rsa-%d", sc->rsa_bits);
+		break;
+	case SSLM_KEY_ED25519:
+		snprintf(out, len, "ed25519");
+		break;
+	default:
+		short_key(sc->ec_curve ? sc->ec_curve : "secp384r1", out,
+		    len);
+		break;
+	}
+}
+
+/* The CA column: "self", a local CA's name, or "<acme ca> dns-01". */
+static void
+ca_label(const struct console *c, const char *signing, char *out,
+    size_t len)
+{
+	const struct sslm_ca_info *ca;
+
+	if (signing == NULL || *signing == '\0' ||
+	    strcmp(signing, "self") == 0) {
+		snprintf(out, len, "self");
+		return;
+	}
+	ca = c->cfg ? sslm_ca_find(c->cfg, signing) : NULL;
+	if (ca == NULL || ca->kind != SSLM_CA_ACME) {
+		snprintf(out, len, "%s", signing);
+		return;
+	}
+	snprintf(out, len, "%s %s", signing,
+	    ca->validation == SSLM_VALID_DNS ? "dns-01" :
+	    ca->validation == SSLM_VALID_HTTP ? "http-01" : "acme");
+}
+
+static const struct sslm_service_cfg *
+find_cfg(struct sslm_run *run, const char *grp, const char *svc)
+{
+	for (size_t i = 0; i < run->n_groups; i++) {
+		if (strcmp(run->groups[i].grp, grp) != 0)
+			continue;
+		for (size_t k = 0; k < run->groups[i].n; k++)
+			if (strcmp(run->groups[i].svcs[k]->svc, svc) == 0)
+				return run->groups[i].svcs[k];
+	}
+	return NULL;
+}
+
+static struct con_row *
+row_add(struct console *c, const char *grp, const char *svc)
+{
+	struct con_row *r;
+
+	c->rows = xreallocarray(c->rows, c->nrows + 1, sizeof(*c->rows));
+	r = &c->rows[c->nrows++];
+	memset(r, 0, sizeof(*r));
+	r->grp = xstrdup(grp);
+	r->svc = svc ? xstrdup(svc) : NULL;
+	r->key = svc ? xasprintf("%s:%s", grp, svc) : xstrdup(grp);
+	return r;
+}
+
+static void
+parse_service(struct console *c, struct sslm_run *run, const char *grp,
+    json_t *js, size_t group)
+{
+	const struct sslm_service_cfg *sc;
+	const char *name = json_string_value(json_object_get(js, "name"));
+	json_t *curr, *next, *renew, *roll;
+	struct con_row *r;
+
+	if (name == NULL)
+		return;
+	r = row_add(c, grp, name);
+	r->group = group;
+	ca_label(c, json_string_value(json_object_get(js, "signing_ca")),
+	    r->ca, sizeof(r->ca));
+	curr = json_object_get(js, "curr");
+	next = json_object_get(js, "next");
+	if (json_is_object(curr) && json_object_get(curr, "not_after")) {
+		r->has_curr = true;
+		r->not_before = json_integer_value(json_object_get(curr,
+		    "not_before"));
+		r->not_after = json_integer_value(json_object_get(curr,
+		    "not_after"));
+		r->lifetime = json_number_value(json_object_get(curr,
+		    "lifetime_days"));
+		short_key(json_string_value(json_object_get(curr, "pubkey")) ?
+		    json_string_value(json_object_get(curr, "pubkey")) : "",
+		    r->ktype, sizeof(r->ktype));
+	} else if ((sc = find_cfg(run, grp, name)) != NULL)
+		cfg_key(sc, r->ktype, sizeof(r->ktype));
+	r->has_next = json_is_object(next);
+	renew = json_object_get(js, "renew");
+	r->renew_due = json_is_true(json_object_get(renew, "due"));
+	r->days_to_renew = json_number_value(json_object_get(renew,
+	    "days_to_renew"));
+	roll = json_object_get(js, "roll");
+	r->roll_due = json_is_true(json_object_get(roll, "due"));
+	r->next_age = json_integer_value(json_object_get(roll,
+	    "next_age_mins"));
+	r->min_roll = json_integer_value(json_object_get(roll,
+	    "min_roll_mins"));
+}
+
+static void
+parse_status(struct console *c, struct sslm_run *run, const char *text)
+{
+	json_t *root, *groups, *g, *s, *prod;
+	json_error_t jerr;
+	size_t i, k;
+
+	if ((root = json_loads(text, 0, &jerr)) == NULL) {
+		c->load_error = xasprintf("status: bad JSON: %s", jerr.text);
+		return;
+	}
+	groups = json_object_get(root, "groups");
+	json_array_foreach(groups, i, g) {
+		const char *grp = json_string_value(json_object_get(g,
+		    "name"));
+		size_t gi = c->nrows;
+
+		if (grp == NULL)
+			continue;
+		row_add(c, grp, NULL)->group = gi;
+		json_array_foreach(json_object_get(g, "services"), k, s)
+			parse_service(c, run, grp, s, gi);
+	}
+	prod = json_object_get(root, "production");
+	c->prod_checked = json_is_true(json_object_get(prod, "checked"));
+	c->prod_in_sync = json_is_true(json_object_get(prod, "in_sync"));
+	json_array_foreach(json_object_get(prod, "drift"), i, s)
+		if (json_string_value(s) != NULL)
+			strlist_add(&c->drift, json_string_value(s));
+	/* Drift lines start with the service's path, "grp/svc...". */
+	for (i = 0; i < c->nrows; i++) {
+		struct con_row *r = &c->rows[i];
+		char *pfx;
+
+		if (r->svc == NULL)
+			continue;
+		pfx = xasprintf("%s/%s", r->grp, r->svc);
+		for (k = 0; k < c->drift.n; k++)
+			if (strstr(c->drift.v[k], pfx) != NULL)
+				r->drift = true;
+		free(pfx);
+	}
+	json_decref(root);
+}
+
+/*
+ * Re-reads the config and the status.  Tags and collapsed groups survive
+ * by key, so a reload after a job does not lose the user's selection.
+ */
+int
+con_data_load(struct console *c)
+{
+	struct sslm_opts opts;
+	struct sslm_diag diag = { 0 };
+	struct sslm_run *run = NULL;
+	struct strlist tagged = { 0 }, closed = { 0 };
+	struct buf out;
+	char *err = NULL;
+	int rc = -1;
+
+	for (size_t i = 0; i < c->nrows; i++) {
+		if (c->rows[i].tagged)
+			strlist_add(&tagged, c->rows[i].key);
+		if (c->rows[i].collapsed)
+			strlist_add(&closed, c->rows[i].key);
+	}
+	con_data_free(c);
+	free(c->load_error);
+	c->load_error = NULL;
+	buf_init(&out, 64 * 1024 * 1024);
+	memset(&opts, 0, sizeof(opts));
+	if (sslm_opts_parse(0, NULL, &opts, &err) != 0) {
+		c->load_error = err;
+		goto out;
+	}
+	if (sslm_config_load(c->topdir, &c->cfg, &diag) != 0) {
+		c->load_error = xasprintf("configuration errors: %s",
+		    diag.errors.n ? diag.errors.v[0] : "unknown");
+		goto out;
+	}
+	if (sslm_run_prepare(c->cfg, &opts, time(NULL), &run, &diag) != 0) {
+		c->load_error = xasprintf("configuration errors: %s",
+		    diag.errors.n ? diag.errors.v[0] : "unknown");
+		goto out;
+	}
+	sslm_run_status(run, true, &out);
+	if (out.p == NULL) {
+		c->load_error = xstrdup("status: no output");
+		goto out;
+	}
+	parse_status(c, run, out.p);
+	for (size_t i = 0; i < c->nrows; i++) {
+		c->rows[i].tagged = strlist_has(&tagged, c->rows[i].key);
+		c->rows[i].collapsed = strlist_has(&closed, c->rows[i].key);
+	}
+	c->loaded = run->now;
+	c->loaded_ms = console_now_ms();
+	rc = c->load_error ? -1 : 0;
+out:
+	if (rc != 0)
+		c->loaded_ms = console_now_ms();
+	sslm_run_free(run);
+	sslm_diag_free(&diag);
+	sslm_opts_free(&opts);
+	strlist_clear(&tagged);
+	strlist_clear(&closed);
+	buf_free(&out);
+	con_view_build(c);
+	return rc;
+}
+
+static const struct console *sort_con;
+
+static int
+cmp_rows(const void *a, const void *b)
+{
+	const struct con_row *x = &sort_con->rows[*(const size_t *)a];
+	const struct con_row *y = &sort_con->rows[*(const size_t *)b];
+
+	if (sort_con->sort_expiry) {
+		/* No curr sorts first: it needs attention the most. */
+		if (x->has_curr != y->has_curr)
+			return x->has_curr ? 1 : -1;
+		if (x->not_after != y->not_after)
+			return x->not_after < y->not_after ? -1 : 1;
+	}
+	return strcmp(x->svc, y->svc);
+}
+
+static bool
+row_matches(const struct console *c, const struct con_row *r)
+{
+	return c->filter == NULL || *c->filter == '\0' ||
+	    strcasestr(r->key, c->filter) != NULL;
+}
+
+/*
+ * The visible rows: each group (kept in the run's order, which puts a CA
+ * before what it signs) followed by its matching services, sorted.  A
+ * group with no match is left out while a filter is set.
+ */
+void
+con_view_build(struct console *c)
+{
+	size_t *tmp, nt;
+
+	free(c->view);
+	c->view = xcalloc(c->nrows + 1, sizeof(*c->view));
+	tmp = xcalloc(c->nrows + 1, sizeof(*tmp));
+	c->nview = 0;
+	sort_con = c;
+	for (size_t g = 0; g < c->nrows; g++) {
+		if (c->rows[g].svc != NULL)
+			continue;
+		nt = 0;
+		for (size_t i = g + 1; i < c->nrows && c->rows[i].svc; i++)
+			if (row_matches(c, &c->rows[i]))
+				tmp[nt++] = i;
+		if (nt == 0 && c->filter && *c->filter &&
+		    !row_matches(c, &c->rows[g]))
+			continue;
+		c->view[c->nview++] = g;
+		if (c->rows[g].collapsed)
+			continue;
+		qsort(tmp, nt, sizeof(*tmp), cmp_rows);
+		for (size_t i = 0; i < nt; i++)
+			c->view[c->nview++] = tmp[i];
+	}
+	free(tmp);
+	if (c->svc_list)
+		w_list_fix(c->svc_list);
+}
+
+struct con_row *
+con_view_row(struct console *c, size_t i)
+{
+	if (i >= c->nview)
+		return NULL;
+	return &c->rows[c->view[i]];
+}
+
+void
+con_result_set(struct console *c, const char *key, const char *text,
+    enum w_role role)
+{
+	struct con_result *r = NULL;
+
+	for (size_t i = 0; i < c->nresults; i++)
+		if (strcmp(c->results[i].key, key) == 0)
+			r = &c->results[i];
+	if (r == NULL) {
+		c->results = xreallocarray(c->results, c->nresults + 1,
+		    sizeof(*c->results));
+		r = &c->results[c->nresults++];
+		r->key = xstrdup(key);
+	} else
+		free(r->text);
+	r->text = xstrdup(text);
+	r->role = role;
+}
+
+const struct con_result *
+con_result_get(const struct console *c, const char *key)
+{
+	for (size_t i = 0; i < c->nresults; i++)
+		if (strcmp(c->results[i].key, key) == 0)
+			return &c->results[i];
+	return NULL;
+}
+
+/* "89d 23:59:59", "5:03:10", "expired 3d". */
+void
+con_countdown(time_t left, char *out, size_t len)
+{
+	long l = (long)left;
+
+	if (l < 0) {
+		snprintf(out, len, "expired %ldd", -l / 86400);
+		return;
+	}
+	/* Seconds tick in the last hundred days; before, minutes do. */
+	if (l >= 100L * 86400)
+		snprintf(out, len, "%ldd %02ld:%02ld", l / 86400,
+		    l % 86400 / 3600, l % 3600 / 60);
+	else if (l >= 86400)
+		snprintf(out, len, "%ldd %02ld:%02ld:%02ld", l / 86400,
+		    l % 86400 / 3600, l % 3600 / 60, l % 60);
+	else
+		snprintf(out, len, "%ld:%02ld:%02ld", l / 3600,
+		    l % 3600 / 60, l % 60);
+}
+
+/* Coloured by the share of the lifetime left: under a third expires. */
+enum w_role
+con_expiry_role(const struct con_row *r, time_t now)
+{
+	double left, life;
+
+	if (!r->has_curr)
+		return W_ROLE_EXPIRED;
+	left = difftime(r->not_after, now);
+	life = difftime(r->not_after, r->not_before);
+	if (left <= 0)
+		return W_ROLE_EXPIRED;
+	if (life > 0 && left * 3 < life)
+		return W_ROLE_EXPIRING;
+	return W_ROLE_OK;
+}

@@ -1,0 +1,689 @@
+/*
+ * console.c - the curses console: terminal set-up and teardown, the
+ * single-threaded poll() loop (stdin, job pipes, a self-pipe for signals,
+ * a one second tick for the countdowns), the frame (title, status bar,
+ * key bar), dialogs and the keys every screen shares.
+ *
+ * The terminal is restored on every exit path: the normal return, exit()
+ * (atexit), SIGINT/SIGTERM/SIGHUP (turned into a clean quit through the
+ * self-pipe) and SIGABRT/SIGSEGV (endwin, then die as before).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curses.h>
+
+#include "cli.h"
+#include "config.h"
+#include "console.h"
+#include "log.h"
+#include "util.h"
+
+#include "w_draw.h"
+
+#ifndef SSLM_THEMES_INSTALLED
+#define SSLM_THEMES_INSTALLED	"/usr/local/share/ssl-mgr/themes"
+#endif
+
+#define TICK_MS		1000
+#define MAX_POLLFDS	16
+
+static int	 sig_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t curses_on;
+
+long long
+console_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+restore_terminal(void)
+{
+	if (curses_on) {
+		curses_on = 0;
+		endwin();
+	}
+}
+
+/* Only a byte into the pipe: the loop does the work. */
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char b = (unsigned char)sig;
+
+	if (sig_pipe[1] != -1)
+		(void)write(sig_pipe[1], &b, 1);
+	errno = saved;
+}
+
+/* A crash: give the terminal back, then die of the same signal. */
+static void
+on_fatal(int sig)
+{
+	restore_terminal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int
+signals_init(void)
+{
+	struct sigaction sa;
+	static const int caught[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH,
+	    SIGCHLD };
+	static const int fatal[] = { SIGABRT, SIGSEGV, SIGBUS, SIGFPE };
+
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sa.sa_handler = on_signal;
+	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
+		sigaction(caught[i], &sa, NULL);
+	sa.sa_handler = on_fatal;
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		sigaction(fatal[i], &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	return 0;
+}
+
+void
+console_message(struct console *c, enum w_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	w_statusbar_set(c->sb, lvl, console_now_ms(), CON_MSG_MS, "%s", s);
+	w_log_append(c->msglog, lvl == W_LEVEL_ERROR ? W_ROLE_ERROR :
+	    lvl == W_LEVEL_WARN ? W_ROLE_WARNING : W_ROLE_DIM, s);
+	free(s);
+}
+
+/* Core never prints: its messages land in the console's own log. */
+static void
+core_sink(void *arg, enum sslm_level lvl, const char *msg)
+{
+	struct console *c = arg;
+
+	if (lvl == SSLM_LOG_DEBUG)
+		return;
+	w_log_append(c->msglog, lvl == SSLM_LOG_ERR ? W_ROLE_ERROR :
+	    lvl == SSLM_LOG_WARN ? W_ROLE_WARNING : W_ROLE_NORMAL, msg);
+}
+
+void
+console_confirm(struct console *c, enum con_dialog kind, const char *title,
+    const char *msg, const char *yes)
+{
+	w_dialog_free(c->dlg);
+	/* Destructive actions start on "no". */
+	c->dlg = w_dialog_new(title, msg, yes, "Cancel", 0);
+	c->dlg_kind = kind;
+}
+
+void
+console_show(struct console *c, enum con_screen s)
+{
+	if (s != c->screen && c->screen != CON_SCR_HELP)
+		c->back = c->screen;
+	c->screen = s;
+	if (s == CON_SCR_JOBS)
+		scr_jobs_select_last(c);
+}
+
+/* The themes directory: $SSLM_THEMES, next to the binary, installed. */
+static void
+theme_init(void)
+{
+	const char *dirs[4] = { getenv("SSLM_THEMES"), NULL,
+	    SSLM_THEMES_INSTALLED, "/usr/share/ssl-mgr/themes" };
+	const char *name = getenv("SSLM_THEME");
+	char exe[PATH_MAX], *srcdir = NULL, *path, err[512];
+	ssize_t n;
+	struct stat st;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+		exe[n] = '\0';
+		if (strrchr(exe, '/') != NULL)
+			*strrchr(exe, '/') = '\0';
+		/* A build directory sits in the source tree. */
+		srcdir = xasprintf("%s/../themes", exe);
+		dirs[1] = srcdir;
+	}
+	if (name == NULL || *name == '\0' || strchr(name, '/') != NULL)
+		name = "default";
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if (dirs[i] == NULL || *dirs[i] == '\0')
+			continue;
+		path = xasprintf("%s/%s.theme", dirs[i], name);
+		if (stat(path, &st) == 0) {
+			(void)w_style_load(path, err, sizeof(err));
+			free(path);
+			goto out;
+		}
+		free(path);
+	}
+	{
+		struct w_theme t;
+
+		w_theme_builtin(&t, W_THEME_DEFAULT);
+		w_style_use(&t);
+	}
+out:
+	free(srcdir);
+}
+
+static int
+curses_init(void)
+{
+	if (newterm(NULL, stdout, stdin) == NULL)
+		return -1;
+	curses_on = 1;
+	atexit(restore_terminal);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	w_style_start();
+	return 0;
+}
+
+static void
+layout(struct console *c)
+{
+	struct w_rect body = { 1, 0, LINES - 3, COLS };
+	struct w_rect line = { LINES - 2, 0, 1, COLS };
+
+	if (body.h < 1)
+		body.h = 1;
+	scr_services_layout(c, &body);
+	w_text_resize(c->detail, &body);
+	w_text_resize(c->help, &body);
+	scr_jobs_layout(c, &body);
+	w_statusbar_resize(c->sb, &line);
+	w_prompt_resize(c->prompt, &line);
+	w_prompt_resize(c->filter_prompt, &line);
+	line.y = LINES - 1;
+	w_keybar_resize(c->kb, &line);
+	if (c->dlg != NULL)
+		w_dialog_resize(c->dlg, &(struct w_rect){ 0, 0, LINES, COLS });
+}
+
+static void
+set_hints(struct console *c)
+{
+	static const struct w_keyhint detail[] = {
+		{ "Esc", "Back" }, { "[ ]", "Section" }, { "j", "Jobs" },
+		{ "?", "Help" }, { "q", "Quit" },
+	};
+	static const struct w_keyhint jobs[] = {
+		{ "Esc", "Back" }, { "Up/Dn", "Job" }, { "PgUp", "Scroll" },
+		{ "F", "Follow" }, { ":", "Cmd" }, { "?", "Help" },
+		{ "q", "Quit" },
+	};
+	static const struct w_keyhint help[] = {
+		{ "Esc", "Back" }, { "PgDn", "Scroll" }, { "q", "Quit" },
+	};
+
+	switch (c->screen) {
+	case CON_SCR_SERVICES:
+		scr_services_hints(c);
+		break;
+	case CON_SCR_DETAIL:
+		w_keybar_set(c->kb, detail, sizeof(detail) / sizeof(*detail));
+		break;
+	case CON_SCR_JOBS:
+		w_keybar_set(c->kb, jobs, sizeof(jobs) / sizeof(*jobs));
+		break;
+	case CON_SCR_HELP:
+		w_keybar_set(c->kb, help, sizeof(help) / sizeof(*help));
+		break;
+	}
+}
+
+static void
+draw(struct console *c)
+{
+	static const char *names[] = { "Services", "Detail", "Jobs",
+	    "Help" };
+	size_t queued, running = con_jobs_active(c, &queued);
+	char right[96], clock[16];
+	time_t now = time(NULL);
+	int cx = -1, cy = LINES - 2;
+
+	layout(c);
+	set_hints(c);
+	erase();
+	w_draw_fill(stdscr, 0, 0, COLS, w_attr(W_ROLE_TITLE));
+	w_draw_printf(stdscr, 0, 0, COLS, w_attr(W_ROLE_TITLE), 0,
+	    "ssl-mgr %s  %s", names[c->screen], c->topdir);
+	switch (c->screen) {
+	case CON_SCR_SERVICES:
+		scr_services_draw(c, stdscr);
+		break;
+	case CON_SCR_DETAIL:
+		w_text_draw(c->detail, stdscr);
+		break;
+	case CON_SCR_JOBS:
+		scr_jobs_draw(c, stdscr);
+		break;
+	case CON_SCR_HELP:
+		w_text_draw(c->help, stdscr);
+		break;
+	}
+	strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&now));
+	if (running + queued > 0)
+		snprintf(right, sizeof(right), "jobs %zu run %zu queued  %s",
+		    running, queued, clock);
+	else
+		snprintf(right, sizeof(right), "%s", clock);
+	w_statusbar_set_right(c->sb, right);
+	if (c->prompting != CON_PROMPT_NONE && c->sb->msg != NULL &&
+	    LINES > 3) {
+		/* Completions and errors stay visible above the prompt. */
+		w_draw_fill(stdscr, LINES - 3, 0, COLS, w_attr(W_ROLE_STATUS));
+		w_draw_text(stdscr, LINES - 3, 0, COLS, w_attr(W_ROLE_STATUS),
+		    0, c->sb->msg);
+	}
+	if (c->prompting == CON_PROMPT_CMD)
+		w_prompt_draw(c->prompt, stdscr, &cx);
+	else if (c->prompting == CON_PROMPT_FILTER)
+		w_prompt_draw(c->filter_prompt, stdscr, &cx);
+	else
+		w_statusbar_draw(c->sb, stdscr);
+	w_keybar_draw(c->kb, stdscr);
+	if (c->dlg != NULL) {
+		w_dialog_draw(c->dlg, stdscr);
+		cx = -1;
+	}
+	if (cx >= 0) {
+		curs_set(1);
+		move(cy, cx);
+	} else
+		curs_set(0);
+	refresh();
+}
+
+static void
+dialog_done(struct console *c, bool yes)
+{
+	enum con_dialog kind = c->dlg_kind;
+
+	w_dialog_free(c->dlg);
+	c->dlg = NULL;
+	c->dlg_kind = CON_DLG_NONE;
+	if (kind == CON_DLG_QUIT && yes)
+		c->quit = true;
+	else if (kind == CON_DLG_ACTION && yes && c->pend.argv != NULL) {
+		con_job_add(c, c->pend.argv, c->pend.what, &c->pend.items);
+		c->pend.argv = NULL;
+	}
+	con_argv_free(c->pend.argv);
+	c->pend.argv = NULL;
+	free(c->pend.what);
+	c->pend.what = NULL;
+	strlist_clear(&c->pend.items);
+}
+
+static void
+ask_quit(struct console *c)
+{
+	size_t queued, running = con_jobs_active(c, &queued);
+
+	if (running + queued == 0) {
+		c->quit = true;
+		return;
+	}
+	console_confirm(c, CON_DLG_QUIT, "Quit",
+	    "A job is still running or queued.  Quit stops the running job "
+	    "(SIGTERM) and drops the queue.", "Quit");
+}
+
+static void
+prompt_key(struct console *c, int key)
+{
+	struct w_prompt *p = c->prompting == CON_PROMPT_CMD ? c->prompt :
+	    c->filter_prompt;
+	int r = w_prompt_key(p, key);
+	char *line;
+
+	if (c->prompting == CON_PROMPT_FILTER && (r & W_CHANGED)) {
+		/* The filter applies as it is typed. */
+		free(c->filter);
+		c->filter = xstrdup(w_prompt_line(p));
+		con_view_build(c);
+	}
+	if (!(r & (W_SUBMIT | W_CANCEL)))
+		return;
+	line = xstrdup(w_prompt_line(p));
+	if (c->prompting == CON_PROMPT_FILTER) {
+		free(c->filter);
+		c->filter = (r & W_SUBMIT) ? xstrdup(line) : NULL;
+		con_view_build(c);
+		w_prompt_clear(p);
+		c->prompting = CON_PROMPT_NONE;
+		free(line);
+		return;
+	}
+	w_prompt_clear(p);
+	c->prompting = CON_PROMPT_NONE;
+	if (r & W_SUBMIT)
+		con_prompt_submit(c, line);
+	free(line);
+}
+
+static void
+handle_key(struct console *c, int key)
+{
+	int r = W_IGNORED;
+
+	if (c->dlg != NULL) {
+		r = w_dialog_key(c->dlg, key);
+		if (r & (W_SUBMIT | W_CANCEL))
+			dialog_done(c, (r & W_SUBMIT) != 0);
+		return;
+	}
+	if (c->prompting != CON_PROMPT_NONE) {
+		prompt_key(c, key);
+		return;
+	}
+	/* Keys of every screen first: 'j' is the jobs screen, not "down". */
+	switch (key) {
+	case 'q':
+		ask_quit(c);
+		return;
+	case 'j':
+		console_show(c, CON_SCR_JOBS);
+		return;
+	case '?':
+	case KEY_F(1):
+		console_show(c, CON_SCR_HELP);
+		return;
+	case ':':
+		c->prompting = CON_PROMPT_CMD;
+		return;
+	case W_KEY_CTRL('l'):
+		clearok(curscr, TRUE);
+		return;
+	case KEY_F(5):
+		c->reload_wanted = true;
+		return;
+	case W_KEY_ESC:
+		if (c->screen != CON_SCR_SERVICES) {
+			c->screen = c->back == c->screen ? CON_SCR_SERVICES :
+			    c->back;
+			if (c->screen == CON_SCR_HELP)
+				c->screen = CON_SCR_SERVICES;
+			c->back = CON_SCR_SERVICES;
+			return;
+		}
+		break;
+	}
+	switch (c->screen) {
+	case CON_SCR_SERVICES:
+		if (key == '/') {
+			c->prompting = CON_PROMPT_FILTER;
+			w_prompt_set(c->filter_prompt, c->filter ? c->filter :
+			    "");
+			return;
+		}
+		(void)scr_services_key(c, key);
+		break;
+	case CON_SCR_DETAIL:
+		scr_detail_key(c, key);
+		break;
+	case CON_SCR_JOBS:
+		(void)scr_jobs_key(c, key);
+		break;
+	case CON_SCR_HELP:
+		(void)w_text_key(c->help, key);
+		break;
+	}
+}
+
+static void
+on_resize(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0)
+		resize_term(ws.ws_row, ws.ws_col);
+	clearok(curscr, TRUE);
+}
+
+/* Drains the self-pipe; returns false when the console must stop. */
+static void
+signals_read(struct console *c)
+{
+	unsigned char b[64];
+	ssize_t n;
+
+	while ((n = read(sig_pipe[0], b, sizeof(b))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			switch (b[i]) {
+			case SIGWINCH:
+				on_resize();
+				break;
+			case SIGCHLD:
+				con_job_reap(c);
+				break;
+			default:
+				c->quit = true;
+				c->rc = 128 + b[i];
+				break;
+			}
+		}
+	}
+}
+
+static void
+read_keys(struct console *c)
+{
+	wint_t wch;
+	int rc;
+
+	while ((rc = wget_wch(stdscr, &wch)) != ERR) {
+		int key = w_key_from_wch(rc, wch);
+
+		if (key == KEY_RESIZE)
+			continue;
+		handle_key(c, key);
+		if (c->quit)
+			return;
+	}
+}
+
+static void
+loop(struct console *c)
+{
+	struct pollfd pfd[MAX_POLLFDS];
+	long long now, next_tick = console_now_ms() + TICK_MS, to;
+	size_t n;
+
+	while (!c->quit) {
+		now = console_now_ms();
+		if (c->reload_wanted ||
+		    now - c->loaded_ms >= CON_REFRESH_MS) {
+			c->reload_wanted = false;
+			if (con_data_load(c) != 0)
+				console_message(c, W_LEVEL_ERROR, "%s",
+				    c->load_error);
+			if (c->screen == CON_SCR_DETAIL && c->detail_key)
+				for (size_t i = 0; i < c->nrows; i++)
+					if (strcmp(c->rows[i].key,
+					    c->detail_key) == 0)
+						scr_detail_open(c,
+						    &c->rows[i]);
+		}
+		if (now >= next_tick) {
+			(void)w_statusbar_tick(c->sb, now);
+			next_tick = now + TICK_MS - (now - next_tick) %
+			    TICK_MS;
+		}
+		draw(c);
+		pfd[0].fd = STDIN_FILENO;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = sig_pipe[0];
+		pfd[1].events = POLLIN;
+		n = 2 + con_job_pollfds(c, pfd + 2, MAX_POLLFDS - 2);
+		to = next_tick - console_now_ms();
+		if (to < 0)
+			to = 0;
+		if (poll(pfd, n, (int)to) == -1) {
+			if (errno == EINTR)
+				continue;
+			c->rc = 1;
+			break;
+		}
+		if (pfd[1].revents & POLLIN)
+			signals_read(c);
+		for (size_t i = 2; i < n; i++)
+			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+				con_job_input(c, pfd[i].fd);
+		if (pfd[0].revents & (POLLHUP | POLLERR)) {
+			/* The terminal went away. */
+			c->quit = true;
+			c->rc = 1;
+		} else if (pfd[0].revents & POLLIN)
+			read_keys(c);
+	}
+}
+
+static char *
+self_exe(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return xstrdup("/proc/self/exe");
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+static void
+console_free(struct console *c)
+{
+	con_jobs_free(c);
+	con_data_free(c);
+	for (size_t i = 0; i < c->nresults; i++) {
+		free(c->results[i].key);
+		free(c->results[i].text);
+	}
+	free(c->results);
+	scr_services_free(c);
+	scr_jobs_free(c);
+	w_text_free(c->detail);
+	w_text_free(c->help);
+	w_log_free(c->msglog);
+	w_statusbar_free(c->sb);
+	w_keybar_free(c->kb);
+	con_prompt_free(c);
+	w_dialog_free(c->dlg);
+	con_argv_free(c->pend.argv);
+	free(c->pend.what);
+	strlist_clear(&c->pend.items);
+	free(c->detail_key);
+	free(c->filter);
+	free(c->load_error);
+	free(c->topdir);
+	free(c->exe);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: ssl-mgr tui\n"
+	    "The console: services, jobs, the ':' command prompt.  "
+	    "Environment:\nSSL_MGR_TOPDIR, SSLM_THEME (default, light, "
+	    "monochrome), SSLM_THEMES, NO_COLOR.\n");
+}
+
+/*
+ * "ssl-mgr tui", or the bare "ssl-mgr" on a terminal (bare).  Returns the
+ * exit status, or CONSOLE_NOSTART when the bare form cannot open a
+ * console (no configuration, no usable terminal) so that main can fall
+ * back to the headless hint.
+ */
+int
+console_main(int argc, char **argv, bool bare)
+{
+	struct console con, *c = &con;
+	char *tried = NULL;
+
+	memset(c, 0, sizeof(*c));
+	if (!bare && argc > 1) {
+		usage();
+		return strcmp(argv[1], "-h") == 0 ||
+		    strcmp(argv[1], "--help") == 0 ? 0 : 2;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		if (bare)
+			return CONSOLE_NOSTART;
+		fprintf(stderr, "ssl-mgr tui: needs a terminal\n");
+		return 2;
+	}
+	if (sslm_find_topdir(&c->topdir, &tried) != 0) {
+		free(tried);
+		if (bare)
+			return CONSOLE_NOSTART;
+		return cli_find_topdir(&c->topdir);
+	}
+	free(tried);
+	setlocale(LC_ALL, "");
+	c->exe = self_exe();
+	theme_init();
+	if (signals_init() != 0 || curses_init() != 0) {
+		free(c->topdir);
+		free(c->exe);
+		if (bare)
+			return CONSOLE_NOSTART;
+		fprintf(stderr, "ssl-mgr tui: cannot start the terminal\n");
+		return 2;
+	}
+	c->sb = w_statusbar_new();
+	c->kb = w_keybar_new();
+	c->msglog = w_log_new(CON_JOB_LOG_LINES);
+	c->detail = w_text_new();
+	c->help = w_text_new();
+	scr_services_init(c);
+	scr_jobs_init(c);
+	scr_help_build(c);
+	con_prompt_init(c);
+	sslm_log_set_sink(core_sink, c);
+	c->reload_wanted = true;
+	console_message(c, W_LEVEL_INFO, "? for help, : for commands, "
+	    "q to quit");
+	loop(c);
+	con_jobs_stop(c);
+	restore_terminal();
+	sslm_log_set_sink(NULL, NULL);
+	console_free(c);
+	return c->rc;
+}

@@ -1,0 +1,234 @@
+/*
+ * console.h - the curses console (issue 5): one struct shared by the
+ * loop (console.c), the data model (console-data.c), the jobs
+ * (console-jobs.c), the prompt (console-prompt.c) and the screens
+ * (screen-*.c).  Single-threaded: nothing here needs a lock.
+ *
+ * The console never changes the store itself.  Every action is a job: a
+ * child running this binary with the command line a cron user would type,
+ * so the console and cron share one tested code path and the store's one
+ * lock.  Only the status is read in-process, through the same JSON that
+ * "ssl-mgr -s --json" prints.
+ */
+#ifndef SSLM_CONSOLE_H
+#define SSLM_CONSOLE_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "config.h"
+#include "opts.h"
+#include "util.h"
+
+#include "w_dialog.h"
+#include "w_keybar.h"
+#include "w_list.h"
+#include "w_log.h"
+#include "w_prompt.h"
+#include "w_statusbar.h"
+#include "w_style.h"
+#include "w_table.h"
+#include "w_text.h"
+
+struct sslm_run;
+
+/* Returned by console_main when no console could be started. */
+#define CONSOLE_NOSTART		(-1)
+
+#define CON_REFRESH_MS		30000	/* status re-read without jobs */
+#define CON_MSG_MS		6000	/* status bar messages */
+#define CON_JOB_LOG_LINES	4000
+#define CON_HIST_MAX		500
+
+enum con_screen {
+	CON_SCR_SERVICES = 0,
+	CON_SCR_DETAIL,
+	CON_SCR_JOBS,
+	CON_SCR_HELP
+};
+
+/* One row of the model: a group (svc == NULL) or a service. */
+struct con_row {
+	char		*grp;
+	char		*svc;
+	char		*key;		/* "grp:svc" or "grp" */
+	char		 ca[48];	/* "self", "my-int", "le dns-01" */
+	char		 ktype[24];	/* "ec-p384", "rsa-2048" */
+	bool		 has_curr;
+	time_t		 not_before, not_after;
+	double		 lifetime;	/* days */
+	bool		 has_next;
+	long		 next_age;	/* minutes */
+	long		 min_roll;
+	bool		 roll_due;
+	bool		 renew_due;
+	double		 days_to_renew;
+	bool		 tagged;
+	bool		 collapsed;	/* groups only */
+	bool		 drift;		/* production differs */
+	size_t		 group;		/* row index of its group */
+};
+
+enum con_job_state {
+	CON_JOB_QUEUED = 0,
+	CON_JOB_RUNNING,
+	CON_JOB_DONE
+};
+
+struct con_job {
+	int			 id;
+	char			**argv;		/* argv[0] = "ssl-mgr" */
+	char			*cmdline;	/* for people: words joined */
+	char			*what;		/* "renew", "roll", ... */
+	struct strlist		 items;		/* keys for the results */
+	enum con_job_state	 state;
+	pid_t			 pid;
+	int			 fd;		/* stdout+stderr, -1: closed */
+	bool			 reaped;
+	int			 status;	/* exit status, 128+sig */
+	bool			 busy;		/* "is busy" seen */
+	char			*partial;	/* unfinished output line */
+	size_t			 partial_len;
+	struct w_log		*log;
+	time_t			 started, ended;
+};
+
+/* Last result of a job on an item ("renew ok"), kept across reloads. */
+struct con_result {
+	char		*key;
+	char		*text;
+	enum w_role	 role;
+};
+
+enum con_dialog {
+	CON_DLG_NONE = 0,
+	CON_DLG_ACTION,		/* run c->pend */
+	CON_DLG_QUIT
+};
+
+enum con_prompt {
+	CON_PROMPT_NONE = 0,
+	CON_PROMPT_CMD,		/* ':' */
+	CON_PROMPT_FILTER	/* '/' */
+};
+
+/* An action waiting for its confirmation. */
+struct con_pending {
+	char		**argv;
+	char		 *what;
+	struct strlist	  items;
+};
+
+struct console {
+	char			*topdir;
+	char			*exe;		/* what jobs run */
+	/* the model, from the last status read */
+	struct sslm_config	*cfg;
+	struct con_row		*rows;
+	size_t			 nrows;
+	size_t			*view;		/* visible rows */
+	size_t			 nview;
+	bool			 prod_checked, prod_in_sync;
+	struct strlist		 drift;		/* production drift found */
+	time_t			 loaded;
+	long long		 loaded_ms;
+	char			*load_error;
+	struct con_result	*results;
+	size_t			 nresults;
+	char			*filter;
+	bool			 sort_expiry;
+	/* jobs */
+	struct con_job		**jobs;
+	size_t			 njobs;
+	int			 next_job_id;
+	bool			 reload_wanted;
+	/* screens and widgets */
+	enum con_screen		 screen;
+	enum con_screen		 back;		/* where Esc goes */
+	struct w_list		*svc_list;
+	struct w_table		*svc_table;
+	struct w_text		*detail;
+	char			*detail_key;
+	struct w_text		*help;
+	struct w_list		*job_list;
+	struct w_log		*msglog;	/* core's messages */
+	struct w_statusbar	*sb;
+	struct w_keybar		*kb;
+	struct w_prompt		*prompt;
+	struct w_prompt		*filter_prompt;
+	enum con_prompt		 prompting;
+	struct w_dialog		*dlg;
+	enum con_dialog		 dlg_kind;
+	struct con_pending	 pend;
+	char			*histfile;
+	bool			 quit;
+	int			 rc;
+};
+
+/* console.c */
+int	console_main(int argc, char **argv, bool bare);
+long long console_now_ms(void);
+void	console_message(struct console *, enum w_level, const char *, ...)
+	    SSLM_PRINTF(3, 4);
+void	console_show(struct console *, enum con_screen);
+void	console_confirm(struct console *, enum con_dialog, const char *title,
+	    const char *msg, const char *yes);
+
+/* console-data.c */
+int	con_data_load(struct console *);
+void	con_data_free(struct console *);
+void	con_view_build(struct console *);
+struct con_row *con_view_row(struct console *, size_t);
+void	con_result_set(struct console *, const char *key, const char *text,
+	    enum w_role);
+const struct con_result *con_result_get(const struct console *,
+	    const char *key);
+void	con_countdown(time_t left, char *, size_t);
+enum w_role con_expiry_role(const struct con_row *, time_t now);
+
+/* console-jobs.c */
+struct con_job *con_job_add(struct console *, char **argv, const char *what,
+	    const struct strlist *items);
+void	con_job_start_next(struct console *);
+/* Fills pfd (up to max) with the running job's fd; returns the count. */
+size_t	con_job_pollfds(struct console *, struct pollfd *, size_t max);
+void	con_job_input(struct console *, int fd);
+void	con_job_reap(struct console *);
+size_t	con_jobs_active(const struct console *, size_t *queued);
+void	con_jobs_stop(struct console *);
+void	con_jobs_free(struct console *);
+char	**con_argv_new(const char *first, ...);
+void	con_argv_free(char **);
+
+/* console-prompt.c */
+void	con_prompt_init(struct console *);
+void	con_prompt_free(struct console *);
+void	con_prompt_submit(struct console *, const char *line);
+int	con_split_words(const char *, struct strlist *, char **err);
+
+/* screen-services.c */
+void	scr_services_init(struct console *);
+void	scr_services_free(struct console *);
+void	scr_services_layout(struct console *, const struct w_rect *);
+void	scr_services_draw(struct console *, WINDOW *);
+int	scr_services_key(struct console *, int);
+void	scr_services_hints(struct console *);
+
+/* screen-detail.c */
+void	scr_detail_open(struct console *, const struct con_row *);
+void	scr_detail_key(struct console *, int);
+
+/* screen-jobs.c */
+void	scr_jobs_init(struct console *);
+void	scr_jobs_free(struct console *);
+void	scr_jobs_layout(struct console *, const struct w_rect *);
+void	scr_jobs_draw(struct console *, WINDOW *);
+int	scr_jobs_key(struct console *, int);
+void	scr_jobs_select_last(struct console *);
+
+/* screen-help.c */
+void	scr_help_build(struct console *);
+
+#endif
