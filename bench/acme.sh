@@ -26,35 +26,14 @@ beds_start() {	# beds_start [--lag]
 	: >"$W/include/tlsa.example.net"
 	. "$ROOT/tests/integration/dnsbed.sh"
 	. "$ROOT/tests/integration/pebblebed.sh"
+	. "$ROOT/tests/integration/nginxbed.sh"
 	BEDS_UP=1
 	dnsbed_start "$W/bed" "$@" >"$W/bed.log" 2>&1 || { cat "$W/bed.log" >&2; return 1; }
 	PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0
 	export PEBBLE_VA_NOSLEEP PEBBLE_WFE_NONCEREJECT PEBBLE_AUTHZREUSE
 	pebblebed_start "$W/pebble" --dns "127.0.0.1:$DNSBED_PORT" >"$W/pebble.log" 2>&1 ||
 	    { cat "$W/pebble.log" >&2; return 1; }
-	mkdir -p "$W/ng/logs"
-	cat >"$W/ng/nginx.conf" <<NGX
-daemon off;
-user $(id -un);
-worker_processes 1;
-pid $W/ng/nginx.pid;
-error_log $W/ng/logs/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $W/ng/b;
-	proxy_temp_path $W/ng/p;
-	fastcgi_temp_path $W/ng/f;
-	uwsgi_temp_path $W/ng/u;
-	scgi_temp_path $W/ng/s;
-	server {
-		listen 127.0.0.1:$PEBBLE_HTTP_PORT;
-		root $W/www/example.com;
-	}
-}
-NGX
-	nginx -p "$W/ng" -c "$W/ng/nginx.conf" -e "$W/ng/logs/error.log" >"$W/ng/out" 2>&1 &
-	NGINX_PID=$!
+	nginxbed_start "$W/ng" "$PEBBLE_HTTP_PORT" "$W/www/example.com"
 	# a CA bundle = system roots + pebble's HTTPS CA (for certbot/lego/uacme)
 	cat /etc/ssl/certs/ca-certificates.crt "$PEBBLE_CA" >"$W/bundle.pem"
 	# the hooks' environment
@@ -64,8 +43,7 @@ NGX
 	export -f peer_certbot peer_lego peer_uacme csr_for uacme_env
 }
 beds_stop() {
-	[ -n "${NGINX_PID:-}" ] && kill "$NGINX_PID" 2>/dev/null
-	NGINX_PID=
+	nginxbed_stop
 	command -v pebblebed_stop >/dev/null && pebblebed_stop
 	command -v dnsbed_stop >/dev/null && dnsbed_stop "$W/bed" >/dev/null 2>&1
 	BEDS_UP=0

@@ -31,6 +31,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/dnsbed.sh"
 . "$(dirname "$0")/pebblebed.sh"
+. "$(dirname "$0")/nginxbed.sh"
 
 for c in pebble named nsd nginx drill; do
 	if ! command -v $c >/dev/null 2>&1 && [ ! -x /usr/sbin/$c ]; then
@@ -132,31 +133,9 @@ check "two distinct pebble roots ($DEF_CN / $ALT_CN)" \
 chmod 755 "$T"
 W=$T/www		# what nginx serves (root $W/example.com)
 WR=$T/webroot-remote	# the web root as only sshd sees it (bind of $W)
-mkdir -p "$T/ng/logs" "$W/example.com" "$WR"
+mkdir -p "$W/example.com" "$WR"
 chmod 755 "$W" "$W/example.com" "$WR"
-cat >"$T/ng/nginx.conf" <<NGX
-daemon off;
-user $(id -un);
-worker_processes 1;
-pid $T/ng/nginx.pid;
-error_log $T/ng/logs/error.log;
-events { worker_connections 64; }
-http {
-	access_log $T/ng/logs/access.log;
-	client_body_temp_path $T/ng/b;
-	proxy_temp_path $T/ng/p;
-	fastcgi_temp_path $T/ng/f;
-	uwsgi_temp_path $T/ng/u;
-	scgi_temp_path $T/ng/s;
-	server {
-		listen 127.0.0.1:$PEBBLE_HTTP_PORT;
-		root $W/example.com;
-	}
-}
-NGX
-nginx -p "$T/ng" -c "$T/ng/nginx.conf" -e "$T/ng/logs/error.log" \
-    >"$T/ng/out" 2>&1 &
-NGINX_PID=$!
+nginxbed_start "$T/ng" "$PEBBLE_HTTP_PORT" "$W/example.com"
 
 #
 # The configuration: conf-examples/ca-self plus ACME CAs and services

@@ -9,6 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/dnsbed.sh"
 . "$(dirname "$0")/pebblebed.sh"
+. "$(dirname "$0")/nginxbed.sh"
 
 for c in pebble named nsd nginx; do
 	if ! command -v $c >/dev/null 2>&1 && [ ! -x /usr/sbin/$c ]; then
@@ -27,7 +28,7 @@ DNSBED_INCLUDE_DIR=$T/include
 export DNSBED_INCLUDE_DIR
 mkdir -p "$DNSBED_INCLUDE_DIR"
 stop_all() {
-	[ -n "${NGINX_PID:-}" ] && kill "$NGINX_PID" 2>/dev/null
+	nginxbed_stop
 	pebblebed_stop
 	dnsbed_stop "$bed"
 	rm -rf "$T"
@@ -42,29 +43,8 @@ ok "pebble and the DNS bed are up"
 
 # nginx on pebble's http-01 port serving <server_dir>/example.com
 chmod 755 "$T"
-mkdir -p "$T/ng/logs" "$T/www/example.com"
-cat >"$T/ng/nginx.conf" <<NGX
-daemon off;
-user $(id -un);
-worker_processes 1;
-pid $T/ng/nginx.pid;
-error_log $T/ng/logs/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $T/ng/b;
-	proxy_temp_path $T/ng/p;
-	fastcgi_temp_path $T/ng/f;
-	uwsgi_temp_path $T/ng/u;
-	scgi_temp_path $T/ng/s;
-	server {
-		listen 127.0.0.1:$PEBBLE_HTTP_PORT;
-		root $T/www/example.com;
-	}
-}
-NGX
-nginx -p "$T/ng" -c "$T/ng/nginx.conf" -e "$T/ng/logs/error.log" >"$T/ng/out" 2>&1 &
-NGINX_PID=$!
+mkdir -p "$T/www/example.com"
+nginxbed_start "$T/ng" "$PEBBLE_HTTP_PORT" "$T/www/example.com"
 
 top=$(new_topdir acme)
 P=$top/prod-certs

@@ -239,35 +239,11 @@ done
 # --- 4. http-01 on this host through nginx ----------------------------------
 port=$(python3 -c 'import socket; s = socket.socket()
 s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$T/ng/logs" "$T/www/example.com"
+mkdir -p "$T/www/example.com"
 # The workers must reach the web root ($T is 0700 from mktemp).
 chmod 755 "$T"
-cat >"$T/ng/nginx.conf" <<NGX
-daemon off;
-user $(id -un);
-worker_processes 1;
-pid $T/ng/nginx.pid;
-error_log $T/ng/logs/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $T/ng/tmp-body;
-	proxy_temp_path $T/ng/tmp-proxy;
-	fastcgi_temp_path $T/ng/tmp-fastcgi;
-	uwsgi_temp_path $T/ng/tmp-uwsgi;
-	scgi_temp_path $T/ng/tmp-scgi;
-	server {
-		listen 127.0.0.1:$port;
-		root $T/www/example.com;
-		location /.well-known/acme-challenge/ {
-			default_type text/plain;
-		}
-	}
-}
-NGX
-nginx -p "$T/ng" -c "$T/ng/nginx.conf" -e "$T/ng/logs/error.log" \
-    >"$T/ng/out" 2>&1 &
-NGINX_PID=$!
+. "$(dirname "$0")/nginxbed.sh"
+nginxbed_start "$T/ng" "$port" "$T/www/example.com"
 url=http://127.0.0.1:$port/.well-known/acme-challenge
 nginx_up() { curl -s -o /dev/null "$url/none"; }
 if ! until_true 10 nginx_up; then
