@@ -27,35 +27,17 @@
 #include "fault.h"
 #include "log.h"
 #include "prod.h"
+#include "prod-priv.h"
 #include "store.h"
 
-/* PEM files and TLSA sets are kilobytes; larger is not ours. */
-#define PROD_FILE_MAX	(1024 * 1024)
-
-static const char *const pem_files[] = {
+const char *const prod_pem_files[PROD_N_PEM_FILES] = {
 	"privkey.pem", "cert.pem", "csr.pem", "chain.pem", "fullchain.pem",
 	"bundle.pem",
 };
-#define N_PEM_FILES	(sizeof(pem_files) / sizeof(pem_files[0]))
-static const char *const sides[] = { "curr", "next" };
+const char *const prod_sides[2] = { "curr", "next" };
 
-static bool	 is_ca(const char *);
-static bool	 is_secret(const char *);
 static mode_t	 file_mode(const char *, mode_t);
-static bool	 is_dir(const char *);
-static int	 slurp(const char *, char **, size_t *);
-static void	 release(char *, size_t);
-static bool	 ws_equal(const char *, size_t, const char *, size_t);
-static bool	 tlsa_equal(const char *, const char *);
-static int	 db_dir(const char *, const char *, const char *,
-		    const char *, char **);
 static int	 list_names(const char *, struct strlist *);
-static int	 check_tlsa(const char *, const char *, const char *,
-		    struct strlist *);
-static int	 check_pem(const char *, const char *, const char *,
-		    const char *, struct strlist *);
-static int	 check_side(const char *, const char *, const char *,
-		    const char *, const char *, struct strlist *);
 static int	 file_same(const char *, const char *, mode_t, bool *);
 static int	 dir_same(const char *, const char *, const char *, bool *);
 static int	 svc_same(const char *, char *const [], const char *, bool *);
@@ -69,15 +51,15 @@ static int	 sync_svc(const char *, const char *, const char *,
 static int	 sync_tlsa(const char *, const char *, const char *, bool,
 		    bool *);
 
-static bool
-is_ca(const char *grp)
+bool
+prod_is_ca(const char *grp)
 {
 	return str_ieq(grp, "ca");
 }
 
 /* The files that hold a private key: 0600, and never copied for "ca". */
-static bool
-is_secret(const char *name)
+bool
+prod_is_secret(const char *name)
 {
 	return strcmp(name, "privkey.pem") == 0 ||
 	    strcmp(name, "key.pem") == 0 || strcmp(name, "bundle.pem") == 0;
@@ -87,14 +69,14 @@ is_secret(const char *name)
 static mode_t
 file_mode(const char *name, mode_t src)
 {
-	if (is_secret(name) || (src & 077) == 0)
+	if (prod_is_secret(name) || (src & 077) == 0)
 		return PROD_KEY_MODE;
 	return PROD_FILE_MODE;
 }
 
 /* A real directory (a symlink to one is not production's layout). */
-static bool
-is_dir(const char *path)
+bool
+prod_is_dir(const char *path)
 {
 	struct stat	 st;
 
@@ -102,8 +84,8 @@ is_dir(const char *path)
 }
 
 /* Reads a file; SSLM_ERR_NOTFOUND when absent (not logged). */
-static int
-slurp(const char *path, char **p, size_t *len)
+int
+prod_slurp(const char *path, char **p, size_t *len)
 {
 	int	 r;
 
@@ -115,16 +97,16 @@ slurp(const char *path, char **p, size_t *len)
 }
 
 /* Frees what slurp read: it may be a private key. */
-static void
-release(char *p, size_t len)
+void
+prod_release(char *p, size_t len)
 {
 	if (p != NULL)
 		freezero_secret(p, len + 1);
 }
 
 /* Equal once every ASCII white space character is ignored. */
-static bool
-ws_equal(const char *a, size_t alen, const char *b, size_t blen)
+bool
+prod_ws_equal(const char *a, size_t alen, const char *b, size_t blen)
 {
 	size_t	 i = 0, j = 0;
 
@@ -141,57 +123,12 @@ ws_equal(const char *a, size_t alen, const char *b, size_t blen)
 }
 
 /*
- * Compares two TLSA zone fragments by their records: comment lines
- * (";" or "#" first), blank lines and white space at either end of a
- * line do not count.  NULL is an absent file, equal to an empty one.
- */
-static bool
-tlsa_equal(const char *a, const char *b)
-{
-	const char	*ae, *be;
-	size_t		 al, bl;
-
-	for (;;) {
-		/* Skip to the next significant line of each. */
-		for (;;) {
-			while (a != NULL && isspace((unsigned char)*a))
-				a++;
-			if (a == NULL || (*a != ';' && *a != '#'))
-				break;
-			a += strcspn(a, "\n");
-		}
-		for (;;) {
-			while (b != NULL && isspace((unsigned char)*b))
-				b++;
-			if (b == NULL || (*b != ';' && *b != '#'))
-				break;
-			b += strcspn(b, "\n");
-		}
-		if (a == NULL || *a == '\0' || b == NULL || *b == '\0')
-			return (a == NULL || *a == '\0') &&
-			    (b == NULL || *b == '\0');
-		ae = a + strcspn(a, "\n");
-		be = b + strcspn(b, "\n");
-		for (al = (size_t)(ae - a); al > 0 &&
-		    isspace((unsigned char)a[al - 1]); al--)
-			;
-		for (bl = (size_t)(be - b); bl > 0 &&
-		    isspace((unsigned char)b[bl - 1]); bl--)
-			;
-		if (al != bl || memcmp(a, b, al) != 0)
-			return false;
-		a = ae;
-		b = be;
-	}
-}
-
-/*
  * "<certs>/<grp>/<svc>/db/<target of link which>" into *dir, or NULL
  * when the link is absent (or not a link: upstream's "treated as
  * absent", warned by store_link_get).  0 or an sslm_err.
  */
-static int
-db_dir(const char *certs_dir, const char *grp, const char *svc,
+int
+prod_db_dir(const char *certs_dir, const char *grp, const char *svc,
     const char *which, char **dir)
 {
 	char	*svcdir, *target = NULL;
@@ -244,169 +181,6 @@ list_names(const char *dir, struct strlist *out)
 	return 0;
 }
 
-/* Integrity check */
-
-static int
-check_tlsa(const char *certs_dir, const char *prod_dir, const char *grp,
-    struct strlist *drift)
-{
-	char	*src, *dst, *a = NULL, *b = NULL;
-	size_t	 alen = 0, blen = 0;
-	int	 r;
-
-	src = xasprintf("%s/%s/tlsa.%s", certs_dir, grp, grp);
-	dst = xasprintf("%s/%s/tlsa.%s", prod_dir, grp, grp);
-	if ((r = slurp(src, &a, &alen)) != 0 && r != SSLM_ERR_NOTFOUND)
-		goto out;
-	if ((r = slurp(dst, &b, &blen)) != 0 && r != SSLM_ERR_NOTFOUND)
-		goto out;
-	r = 0;
-	if (tlsa_equal(a, b))
-		goto out;
-	if (b == NULL)
-		strlist_add_nodup(drift, xasprintf("%s/tlsa.%s: missing in "
-		    "production", grp, grp));
-	else if (tlsa_equal(a, NULL))
-		strlist_add_nodup(drift, xasprintf("%s/tlsa.%s: stale in "
-		    "production (none in certs)", grp, grp));
-	else
-		strlist_add_nodup(drift, xasprintf("%s/tlsa.%s: differs "
-		    "(certs: %s, prod: %s)", grp, grp, src, dst));
-out:
-	free(a);
-	free(b);
-	free(src);
-	free(dst);
-	return r;
-}
-
-/* One PEM file of a curr/next present on both sides; tag names it. */
-static int
-check_pem(const char *grp, const char *src, const char *dst,
-    const char *tag, struct strlist *drift)
-{
-	struct stat	 st;
-	char		*a = NULL, *b = NULL;
-	size_t		 alen = 0, blen = 0;
-	const char	*f = strrchr(dst, '/') + 1;
-	int		 r;
-
-	if (is_ca(grp) && is_secret(f)) {
-		if (lstat(dst, &st) == 0)
-			strlist_add_nodup(drift, xasprintf("%s: CA private "
-			    "key in production (must not be copied)", tag));
-		return 0;
-	}
-	if ((r = slurp(src, &a, &alen)) != 0 && r != SSLM_ERR_NOTFOUND)
-		goto out;
-	if ((r = slurp(dst, &b, &blen)) != 0 && r != SSLM_ERR_NOTFOUND)
-		goto out;
-	r = 0;
-	if (a == NULL && b == NULL)
-		goto out;
-	if (b == NULL)
-		strlist_add_nodup(drift, xasprintf("%s: missing in "
-		    "production", tag));
-	else if (a == NULL)
-		strlist_add_nodup(drift, xasprintf("%s: stale in production "
-		    "(not in certs)", tag));
-	else if (!ws_equal(a, alen, b, blen))
-		strlist_add_nodup(drift, xasprintf("%s: differs (certs: %s, "
-		    "prod: %s)", tag, src, dst));
-out:
-	release(a, alen);
-	release(b, blen);
-	return r;
-}
-
-static int
-check_side(const char *certs_dir, const char *prod_dir, const char *grp,
-    const char *svc, const char *which, struct strlist *drift)
-{
-	char	*src = NULL, *dst, *tag, *fsrc, *fdst, *ftag;
-	size_t	 i;
-	bool	 live;
-	int	 r;
-
-	dst = xasprintf("%s/%s/%s/%s", prod_dir, grp, svc, which);
-	tag = xasprintf("%s/%s/%s", grp, svc, which);
-	if ((r = db_dir(certs_dir, grp, svc, which, &src)) != 0)
-		goto out;
-	live = is_dir(dst);
-	if (src == NULL && live)
-		strlist_add_nodup(drift, xasprintf("%s: stale in production "
-		    "(no %s in certs)", tag, which));
-	else if (src != NULL && !live)
-		strlist_add_nodup(drift, xasprintf("%s: missing in "
-		    "production", tag));
-	if (src == NULL || !live)
-		goto out;
-	for (i = 0; i < N_PEM_FILES && r == 0; i++) {
-		fsrc = path_join(src, pem_files[i]);
-		fdst = path_join(dst, pem_files[i]);
-		ftag = path_join(tag, pem_files[i]);
-		r = check_pem(grp, fsrc, fdst, ftag, drift);
-		free(fsrc);
-		free(fdst);
-		free(ftag);
-	}
-out:
-	free(src);
-	free(dst);
-	free(tag);
-	return r;
-}
-
-/* True when any service of the scope has a curr or next link in certs. */
-static bool
-group_has_certs(const char *certs_dir, const struct prod_scope *sc)
-{
-	struct stat st;
-
-	for (size_t i = 0; i < sc->svcs.n; i++)
-		for (size_t w = 0; w < 2; w++) {
-			char *p = xasprintf("%s/%s/%s/%s", certs_dir, sc->grp,
-			    sc->svcs.v[i], sides[w]);
-			bool has = lstat(p, &st) == 0;
-
-			free(p);
-			if (has)
-				return true;
-		}
-	return false;
-}
-
-int
-prod_check(const struct sslm_config *cfg, const char *certs_dir,
-    const char *prod_dir, const struct prod_scope *scope, size_t n,
-    struct strlist *drift)
-{
-	char	*gdir;
-	size_t	 g, s, w;
-	int	 r = 0;
-
-	(void)cfg;
-	for (g = 0; g < n && r == 0; g++) {
-		gdir = path_join(prod_dir, scope[g].grp);
-		if (!is_dir(gdir)) {
-			/* Nothing issued yet (a new install) is no drift. */
-			if (group_has_certs(certs_dir, &scope[g]))
-				strlist_add_nodup(drift, xasprintf("%s: missing "
-				    "in production", scope[g].grp));
-			free(gdir);
-			continue;
-		}
-		free(gdir);
-		r = check_tlsa(certs_dir, prod_dir, scope[g].grp, drift);
-		for (s = 0; s < scope[g].svcs.n && r == 0; s++)
-			for (w = 0; w < 2 && r == 0; w++)
-				r = check_side(certs_dir, prod_dir,
-				    scope[g].grp, scope[g].svcs.v[s], sides[w],
-				    drift);
-	}
-	return r;
-}
-
 /* Local sync */
 
 /* *same: dst is a regular file with mode and exactly src's bytes. */
@@ -422,16 +196,16 @@ file_same(const char *src, const char *dst, mode_t mode, bool *same)
 	if (lstat(dst, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    (st.st_mode & 07777) != mode)
 		goto out;
-	if ((r = slurp(src, &a, &alen)) != 0)
+	if ((r = prod_slurp(src, &a, &alen)) != 0)
 		goto out;
-	if ((r = slurp(dst, &b, &blen)) != 0) {
+	if ((r = prod_slurp(dst, &b, &blen)) != 0) {
 		r = r == SSLM_ERR_NOTFOUND ? 0 : r;
 		goto out;
 	}
 	*same = alen == blen && memcmp(a, b, alen) == 0;
 out:
-	release(a, alen);
-	release(b, blen);
+	prod_release(a, alen);
+	prod_release(b, blen);
 	return r;
 }
 
@@ -460,7 +234,7 @@ dir_same(const char *grp, const char *src, const char *dst, bool *same)
 		f = path_join(src, want.v[i]);
 		t = path_join(dst, want.v[i]);
 		if (lstat(f, &st) == -1 || !S_ISREG(st.st_mode) ||
-		    (is_ca(grp) && is_secret(want.v[i])))
+		    (prod_is_ca(grp) && prod_is_secret(want.v[i])))
 			*same = !strlist_has(&have, want.v[i]);
 		else
 			r = file_same(f, t, file_mode(want.v[i], st.st_mode),
@@ -504,7 +278,7 @@ svc_same(const char *grp, char *const db[], const char *live, bool *same)
 	for (i = 0; i < 2 && *same && r == 0; i++) {
 		if (db[i] == NULL)
 			continue;
-		d = path_join(live, sides[i]);
+		d = path_join(live, prod_sides[i]);
 		r = dir_same(grp, db[i], d, same);
 		free(d);
 	}
@@ -528,7 +302,7 @@ copy_dir(const char *grp, const char *src, const char *dst)
 	    (r = list_names(src, &names)) != 0)
 		goto out;
 	for (i = 0; i < names.n && r == 0; i++) {
-		if (is_ca(grp) && is_secret(names.v[i]))
+		if (prod_is_ca(grp) && prod_is_secret(names.v[i]))
 			continue;
 		f = path_join(src, names.v[i]);
 		t = path_join(dst, names.v[i]);
@@ -682,18 +456,18 @@ sync_svc(const char *certs_dir, const char *gdir, const char *grp,
 
 	live = path_join(gdir, svc);
 	fresh = xasprintf("%s.new.%ld", live, (long)getpid());
-	if ((r = db_dir(certs_dir, grp, svc, "curr", &db[0])) != 0 ||
-	    (r = db_dir(certs_dir, grp, svc, "next", &db[1])) != 0 ||
+	if ((r = prod_db_dir(certs_dir, grp, svc, "curr", &db[0])) != 0 ||
+	    (r = prod_db_dir(certs_dir, grp, svc, "next", &db[1])) != 0 ||
 	    (r = svc_same(grp, db, live, &same)) != 0 || same)
 		goto out;
 	*changed = true;
 	if (debug) {
 		for (i = 0; i < 2; i++) {
-			d = path_join(live, sides[i]);
+			d = path_join(live, prod_sides[i]);
 			if (db[i] != NULL)
 				sslm_log(SSLM_LOG_NOTE, "debug: would copy "
 				    "%s/ to %s/", db[i], d);
-			else if (is_dir(d))
+			else if (prod_is_dir(d))
 				sslm_log(SSLM_LOG_NOTE, "debug: would remove "
 				    "%s", d);
 			free(d);
@@ -719,7 +493,7 @@ sync_svc(const char *certs_dir, const char *gdir, const char *grp,
 	for (i = 0; i < 2 && r == 0; i++) {
 		if (db[i] == NULL)
 			continue;
-		d = path_join(fresh, sides[i]);
+		d = path_join(fresh, prod_sides[i]);
 		r = copy_dir(grp, db[i], d);
 		free(d);
 	}
@@ -758,12 +532,12 @@ sync_tlsa(const char *certs_dir, const char *gdir, const char *grp,
 
 	src = xasprintf("%s/%s/tlsa.%s", certs_dir, grp, grp);
 	dst = xasprintf("%s/tlsa.%s", gdir, grp);
-	if ((r = slurp(src, &a, &alen)) != 0 && r != SSLM_ERR_NOTFOUND)
+	if ((r = prod_slurp(src, &a, &alen)) != 0 && r != SSLM_ERR_NOTFOUND)
 		goto out;
-	if ((r = slurp(dst, &b, &blen)) != 0 && r != SSLM_ERR_NOTFOUND)
+	if ((r = prod_slurp(dst, &b, &blen)) != 0 && r != SSLM_ERR_NOTFOUND)
 		goto out;
 	r = 0;
-	want = a != NULL && !ws_equal(a, alen, "", 0);
+	want = a != NULL && !prod_ws_equal(a, alen, "", 0);
 	if (want && b != NULL && alen == blen && memcmp(a, b, alen) == 0)
 		goto out;
 	if (!want && b == NULL)
@@ -798,7 +572,7 @@ prod_sync(const struct sslm_config *cfg, const char *certs_dir,
 	for (g = 0; g < n && r == 0; g++) {
 		free(gdir);
 		gdir = path_join(prod_dir, scope[g].grp);
-		if (!is_dir(gdir)) {
+		if (!prod_is_dir(gdir)) {
 			*changed = true;
 			if (debug)
 				sslm_log(SSLM_LOG_NOTE, "debug: would create "

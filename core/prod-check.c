@@ -1,0 +1,234 @@
+/*
+ * prod-check.c - the production integrity check (spec §10.1, made
+ * precise): which file differs, on which side, for the groups of a run.
+ * Reads only; the sync that repairs is in prod.c.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "log.h"
+#include "prod.h"
+#include "prod-priv.h"
+#include "store.h"
+
+static bool	 tlsa_equal(const char *, const char *);
+static int	 check_tlsa(const char *, const char *, const char *,
+		    struct strlist *);
+static int	 check_pem(const char *, const char *, const char *,
+		    const char *, struct strlist *);
+static int	 check_side(const char *, const char *, const char *,
+		    const char *, const char *, struct strlist *);
+
+/*
+ * Compares two TLSA zone fragments by their records: comment lines
+ * (";" or "#" first), blank lines and white space at either end of a
+ * line do not count.  NULL is an absent file, equal to an empty one.
+ */
+static bool
+tlsa_equal(const char *a, const char *b)
+{
+	const char	*ae, *be;
+	size_t		 al, bl;
+
+	for (;;) {
+		/* Skip to the next significant line of each. */
+		for (;;) {
+			while (a != NULL && isspace((unsigned char)*a))
+				a++;
+			if (a == NULL || (*a != ';' && *a != '#'))
+				break;
+			a += strcspn(a, "\n");
+		}
+		for (;;) {
+			while (b != NULL && isspace((unsigned char)*b))
+				b++;
+			if (b == NULL || (*b != ';' && *b != '#'))
+				break;
+			b += strcspn(b, "\n");
+		}
+		if (a == NULL || *a == '\0' || b == NULL || *b == '\0')
+			return (a == NULL || *a == '\0') &&
+			    (b == NULL || *b == '\0');
+		ae = a + strcspn(a, "\n");
+		be = b + strcspn(b, "\n");
+		for (al = (size_t)(ae - a); al > 0 &&
+		    isspace((unsigned char)a[al - 1]); al--)
+			;
+		for (bl = (size_t)(be - b); bl > 0 &&
+		    isspace((unsigned char)b[bl - 1]); bl--)
+			;
+		if (al != bl || memcmp(a, b, al) != 0)
+			return false;
+		a = ae;
+		b = be;
+	}
+}
+
+/* Integrity check */
+
+static int
+check_tlsa(const char *certs_dir, const char *prod_dir, const char *grp,
+    struct strlist *drift)
+{
+	char	*src, *dst, *a = NULL, *b = NULL;
+	size_t	 alen = 0, blen = 0;
+	int	 r;
+
+	src = xasprintf("%s/%s/tlsa.%s", certs_dir, grp, grp);
+	dst = xasprintf("%s/%s/tlsa.%s", prod_dir, grp, grp);
+	if ((r = prod_slurp(src, &a, &alen)) != 0 && r != SSLM_ERR_NOTFOUND)
+		goto out;
+	if ((r = prod_slurp(dst, &b, &blen)) != 0 && r != SSLM_ERR_NOTFOUND)
+		goto out;
+	r = 0;
+	if (tlsa_equal(a, b))
+		goto out;
+	if (b == NULL)
+		strlist_add_nodup(drift, xasprintf("%s/tlsa.%s: missing in "
+		    "production", grp, grp));
+	else if (tlsa_equal(a, NULL))
+		strlist_add_nodup(drift, xasprintf("%s/tlsa.%s: stale in "
+		    "production (none in certs)", grp, grp));
+	else
+		strlist_add_nodup(drift, xasprintf("%s/tlsa.%s: differs "
+		    "(certs: %s, prod: %s)", grp, grp, src, dst));
+out:
+	free(a);
+	free(b);
+	free(src);
+	free(dst);
+	return r;
+}
+
+/* One PEM file of a curr/next present on both sides; tag names it. */
+static int
+check_pem(const char *grp, const char *src, const char *dst,
+    const char *tag, struct strlist *drift)
+{
+	struct stat	 st;
+	char		*a = NULL, *b = NULL;
+	size_t		 alen = 0, blen = 0;
+	const char	*f = strrchr(dst, '/') + 1;
+	int		 r;
+
+	if (prod_is_ca(grp) && prod_is_secret(f)) {
+		if (lstat(dst, &st) == 0)
+			strlist_add_nodup(drift, xasprintf("%s: CA private "
+			    "key in production (must not be copied)", tag));
+		return 0;
+	}
+	if ((r = prod_slurp(src, &a, &alen)) != 0 && r != SSLM_ERR_NOTFOUND)
+		goto out;
+	if ((r = prod_slurp(dst, &b, &blen)) != 0 && r != SSLM_ERR_NOTFOUND)
+		goto out;
+	r = 0;
+	if (a == NULL && b == NULL)
+		goto out;
+	if (b == NULL)
+		strlist_add_nodup(drift, xasprintf("%s: missing in "
+		    "production", tag));
+	else if (a == NULL)
+		strlist_add_nodup(drift, xasprintf("%s: stale in production "
+		    "(not in certs)", tag));
+	else if (!prod_ws_equal(a, alen, b, blen))
+		strlist_add_nodup(drift, xasprintf("%s: differs (certs: %s, "
+		    "prod: %s)", tag, src, dst));
+out:
+	prod_release(a, alen);
+	prod_release(b, blen);
+	return r;
+}
+
+static int
+check_side(const char *certs_dir, const char *prod_dir, const char *grp,
+    const char *svc, const char *which, struct strlist *drift)
+{
+	char	*src = NULL, *dst, *tag, *fsrc, *fdst, *ftag;
+	size_t	 i;
+	bool	 live;
+	int	 r;
+
+	dst = xasprintf("%s/%s/%s/%s", prod_dir, grp, svc, which);
+	tag = xasprintf("%s/%s/%s", grp, svc, which);
+	if ((r = prod_db_dir(certs_dir, grp, svc, which, &src)) != 0)
+		goto out;
+	live = prod_is_dir(dst);
+	if (src == NULL && live)
+		strlist_add_nodup(drift, xasprintf("%s: stale in production "
+		    "(no %s in certs)", tag, which));
+	else if (src != NULL && !live)
+		strlist_add_nodup(drift, xasprintf("%s: missing in "
+		    "production", tag));
+	if (src == NULL || !live)
+		goto out;
+	for (i = 0; i < PROD_N_PEM_FILES && r == 0; i++) {
+		fsrc = path_join(src, prod_pem_files[i]);
+		fdst = path_join(dst, prod_pem_files[i]);
+		ftag = path_join(tag, prod_pem_files[i]);
+		r = check_pem(grp, fsrc, fdst, ftag, drift);
+		free(fsrc);
+		free(fdst);
+		free(ftag);
+	}
+out:
+	free(src);
+	free(dst);
+	free(tag);
+	return r;
+}
+
+/* True when any service of the scope has a curr or next link in certs. */
+static bool
+group_has_certs(const char *certs_dir, const struct prod_scope *sc)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < sc->svcs.n; i++)
+		for (size_t w = 0; w < 2; w++) {
+			char *p = xasprintf("%s/%s/%s/%s", certs_dir, sc->grp,
+			    sc->svcs.v[i], prod_sides[w]);
+			bool has = lstat(p, &st) == 0;
+
+			free(p);
+			if (has)
+				return true;
+		}
+	return false;
+}
+
+int
+prod_check(const struct sslm_config *cfg, const char *certs_dir,
+    const char *prod_dir, const struct prod_scope *scope, size_t n,
+    struct strlist *drift)
+{
+	char	*gdir;
+	size_t	 g, s, w;
+	int	 r = 0;
+
+	(void)cfg;
+	for (g = 0; g < n && r == 0; g++) {
+		gdir = path_join(prod_dir, scope[g].grp);
+		if (!prod_is_dir(gdir)) {
+			/* Nothing issued yet (a new install) is no drift. */
+			if (group_has_certs(certs_dir, &scope[g]))
+				strlist_add_nodup(drift, xasprintf("%s: missing "
+				    "in production", scope[g].grp));
+			free(gdir);
+			continue;
+		}
+		free(gdir);
+		r = check_tlsa(certs_dir, prod_dir, scope[g].grp, drift);
+		for (s = 0; s < scope[g].svcs.n && r == 0; s++)
+			for (w = 0; w < 2 && r == 0; w++)
+				r = check_side(certs_dir, prod_dir,
+				    scope[g].grp, scope[g].svcs.v[s], prod_sides[w],
+				    drift);
+	}
+	return r;
+}
