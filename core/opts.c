@@ -264,7 +264,7 @@ sslm_opts_help(bool dev, const char *prog, struct buf *b)
 	    "For standard options drop \"dev\" as 1st argument" :
 	    "For dev options add \"dev\" as 1st argument\n"
 	    "Subcommands: check-config [-v], info, verify, dhparam, "
-	    "tlsa-hash, revoke");
+	    "tlsa-hash, revoke, plan, dns-status");
 }
 
 static bool
