@@ -8,6 +8,7 @@
  * the authoritative servers directly, so what it shows is what a resolver
  * would get from each of them.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -441,7 +442,8 @@ dnsstat_json(const struct dnsstat_event *ev)
 		json_object_set_new(o, "primary_serial",
 		    json_integer((json_int_t)ev->primary_serial));
 		json_object_set_new(o, "behind", json_boolean(ev->behind));
-		json_object_set_new(o, "ms", json_real(ev->ms));
+		json_object_set_new(o, "ms",
+		    json_real(round(ev->ms * 10) / 10));
 		json_object_set_new(o, "txt", json_count(&ev->c_txt));
 		json_object_set_new(o, "tlsa_curr", json_count(&ev->c_curr));
 		json_object_set_new(o, "tlsa_next", json_count(&ev->c_next));
