@@ -151,6 +151,10 @@ console_show(struct console *c, enum con_screen s)
 	c->screen = s;
 	if (s == CON_SCR_JOBS)
 		scr_jobs_select_last(c);
+	else if (s == CON_SCR_DNS)
+		scr_dns_open(c);
+	else if (s == CON_SCR_PLAN)
+		scr_plan_build(c);
 }
 
 /* The themes directory: $SSLM_THEMES, next to the binary, installed. */
@@ -224,6 +228,8 @@ layout(struct console *c)
 	scr_services_layout(c, &body);
 	w_text_resize(c->detail, &body);
 	w_text_resize(c->help, &body);
+	w_text_resize(c->plan, &body);
+	scr_dns_layout(c, &body);
 	scr_jobs_layout(c, &body);
 	w_statusbar_resize(c->sb, &line);
 	w_prompt_resize(c->prompt, &line);
@@ -249,6 +255,16 @@ set_hints(struct console *c)
 	static const struct w_keyhint help[] = {
 		{ "Esc", "Back" }, { "PgDn", "Scroll" }, { "q", "Quit" },
 	};
+	static const struct w_keyhint dns[] = {
+		{ "Esc", "Back" }, { "PgDn", "Scroll" }, { "F5", "Ask now" },
+		{ "P", "Plan" }, { "l", "Log" }, { "?", "Help" },
+		{ "q", "Quit" },
+	};
+	static const struct w_keyhint plan[] = {
+		{ "Esc", "Back" }, { "PgDn", "Scroll" }, { "[ ]", "Service" },
+		{ "d", "DNS" }, { "l", "Log" }, { "?", "Help" },
+		{ "q", "Quit" },
+	};
 
 	switch (c->screen) {
 	case CON_SCR_SERVICES:
@@ -263,6 +279,12 @@ set_hints(struct console *c)
 	case CON_SCR_HELP:
 		w_keybar_set(c->kb, help, sizeof(help) / sizeof(*help));
 		break;
+	case CON_SCR_DNS:
+		w_keybar_set(c->kb, dns, sizeof(dns) / sizeof(*dns));
+		break;
+	case CON_SCR_PLAN:
+		w_keybar_set(c->kb, plan, sizeof(plan) / sizeof(*plan));
+		break;
 	}
 }
 
@@ -270,7 +292,7 @@ static void
 draw(struct console *c)
 {
 	static const char *names[] = { "Services", "Detail", "Jobs",
-	    "Help" };
+	    "Help", "DNS", "Plan" };
 	size_t queued, running = con_jobs_active(c, &queued);
 	char right[96], clock[16];
 	time_t now = time(NULL);
@@ -294,6 +316,12 @@ draw(struct console *c)
 		break;
 	case CON_SCR_HELP:
 		w_text_draw(c->help, stdscr);
+		break;
+	case CON_SCR_DNS:
+		scr_dns_draw(c, stdscr);
+		break;
+	case CON_SCR_PLAN:
+		w_text_draw(c->plan, stdscr);
 		break;
 	}
 	strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&now));
@@ -420,6 +448,16 @@ handle_key(struct console *c, int key)
 	case 'j':
 		console_show(c, CON_SCR_JOBS);
 		return;
+	case 'd':
+		console_show(c, CON_SCR_DNS);
+		return;
+	case 'P':
+		console_show(c, CON_SCR_PLAN);
+		return;
+	case 'l':
+		console_show(c, CON_SCR_JOBS);
+		scr_jobs_select_log(c);
+		return;
 	case '?':
 	case KEY_F(1):
 		console_show(c, CON_SCR_HELP);
@@ -432,6 +470,9 @@ handle_key(struct console *c, int key)
 		return;
 	case KEY_F(5):
 		c->reload_wanted = true;
+		scr_dns_refresh(c);
+		if (c->screen == CON_SCR_PLAN)
+			scr_plan_build(c);
 		return;
 	case W_KEY_ESC:
 		if (c->screen != CON_SCR_SERVICES) {
@@ -462,6 +503,12 @@ handle_key(struct console *c, int key)
 		break;
 	case CON_SCR_HELP:
 		(void)w_text_key(c->help, key);
+		break;
+	case CON_SCR_DNS:
+		scr_dns_key(c, key);
+		break;
+	case CON_SCR_PLAN:
+		(void)w_text_key(c->plan, key);
 		break;
 	}
 }
@@ -543,6 +590,9 @@ loop(struct console *c)
 		}
 		if (now >= next_tick) {
 			(void)w_statusbar_tick(c->sb, now);
+			con_tail_poll(c);
+			scr_dns_tick(c);
+			scr_plan_tick(c);
 			next_tick = now + TICK_MS - (now - next_tick) %
 			    TICK_MS;
 		}
@@ -551,7 +601,8 @@ loop(struct console *c)
 		pfd[0].events = POLLIN;
 		pfd[1].fd = sig_pipe[0];
 		pfd[1].events = POLLIN;
-		n = 2 + con_job_pollfds(c, pfd + 2, MAX_POLLFDS - 2);
+		n = 2 + con_job_pollfds(c, pfd + 2, MAX_POLLFDS - 3);
+		n += scr_dns_pollfds(c, pfd + n, MAX_POLLFDS - n);
 		to = next_tick - console_now_ms();
 		if (to < 0)
 			to = 0;
@@ -564,8 +615,10 @@ loop(struct console *c)
 		if (pfd[1].revents & POLLIN)
 			signals_read(c);
 		for (size_t i = 2; i < n; i++)
-			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) {
 				con_job_input(c, pfd[i].fd);
+				scr_dns_input(c, pfd[i].fd);
+			}
 		if (pfd[0].revents & (POLLHUP | POLLERR)) {
 			/* The terminal went away. */
 			c->quit = true;
@@ -599,6 +652,9 @@ console_free(struct console *c)
 	free(c->results);
 	scr_services_free(c);
 	scr_jobs_free(c);
+	scr_dns_free(c);
+	con_tail_free(c);
+	w_text_free(c->plan);
 	w_text_free(c->detail);
 	w_text_free(c->help);
 	w_log_free(c->msglog);
@@ -674,6 +730,9 @@ console_main(int argc, char **argv, bool bare)
 	c->help = w_text_new();
 	scr_services_init(c);
 	scr_jobs_init(c);
+	scr_dns_init(c);
+	con_tail_init(c);
+	c->plan = w_text_new();
 	scr_help_build(c);
 	con_prompt_init(c);
 	sslm_log_set_sink(core_sink, c);

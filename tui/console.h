@@ -33,6 +33,8 @@
 #include "w_text.h"
 
 struct sslm_run;
+struct con_dns;
+struct con_tail;
 
 /* Returned by console_main when no console could be started. */
 #define CONSOLE_NOSTART		(-1)
@@ -46,7 +48,9 @@ enum con_screen {
 	CON_SCR_SERVICES = 0,
 	CON_SCR_DETAIL,
 	CON_SCR_JOBS,
-	CON_SCR_HELP
+	CON_SCR_HELP,
+	CON_SCR_DNS,		/* screen-dns.c */
+	CON_SCR_PLAN		/* screen-plan.c */
 };
 
 /* One row of the model: a group (svc == NULL) or a service. */
@@ -163,6 +167,13 @@ struct console {
 	enum con_dialog		 dlg_kind;
 	struct con_pending	 pend;
 	char			*histfile;
+	/* the DNS and Plan screens, the log file tail */
+	struct con_dns		*dns;
+	struct w_text		*plan;
+	long long		 plan_ms;	/* built at */
+	struct con_tail		*tail;
+	struct w_log		*tail_log;	/* the log file */
+	struct w_log		*tail_wait;	/* its dns-01/gate lines */
 	bool			 quit;
 	int			 rc;
 };
@@ -227,6 +238,28 @@ void	scr_jobs_layout(struct console *, const struct w_rect *);
 void	scr_jobs_draw(struct console *, WINDOW *);
 int	scr_jobs_key(struct console *, int);
 void	scr_jobs_select_last(struct console *);
+void	scr_jobs_select_log(struct console *);
+
+/* screen-dns.c: dns-status as a child, refreshed while shown */
+void	scr_dns_init(struct console *);
+void	scr_dns_free(struct console *);
+void	scr_dns_open(struct console *);
+void	scr_dns_refresh(struct console *);
+void	scr_dns_tick(struct console *);
+size_t	scr_dns_pollfds(struct console *, struct pollfd *, size_t max);
+void	scr_dns_input(struct console *, int fd);
+void	scr_dns_layout(struct console *, const struct w_rect *);
+void	scr_dns_draw(struct console *, WINDOW *);
+void	scr_dns_key(struct console *, int);
+
+/* screen-plan.c */
+void	scr_plan_build(struct console *);
+void	scr_plan_tick(struct console *);
+
+/* console-logtail.c: <logdir>/sslm followed on the tick */
+void	con_tail_init(struct console *);
+void	con_tail_free(struct console *);
+void	con_tail_poll(struct console *);
 
 /* screen-help.c */
 void	scr_help_build(struct console *);

@@ -8,6 +8,9 @@
 static const char *const keys_global[] = {
 	"?  F1        this help",
 	"j            jobs and their output",
+	"l            the log file, followed (the jobs screen's second row)",
+	"d            DNS: what every name server of each zone serves",
+	"P            plan: what -renew and -roll would do now, and why",
 	":            command prompt (the CLI's commands)",
 	"Esc          back to the previous screen",
 	"F5           re-read the status now (also after each job, every 30s)",
@@ -42,7 +45,15 @@ static const char *const keys_services[] = {
 static const char *const keys_other[] = {
 	"Detail:  Up Down PgUp PgDn scroll, [ ] previous or next section",
 	"Jobs:    Up Down pick a job, PgUp PgDn scroll its output,",
-	"         End or F follow new output",
+	"         End or F follow new output; the \"log file\" row follows",
+	"         <logdir>/sslm across rotation and truncation",
+	"DNS:     per zone the primary and every NS / dns_xtra_ns address:",
+	"         SOA serial (behind the primary: highlighted), pending",
+	"         _acme-challenge TXT and curr/next TLSA served (n/m),",
+	"         latency, last error; asked again every 3 s while shown",
+	"         (F5: now), and the dns-01 wait / DANE gate lines of the log",
+	"Plan:    per service the renew and roll verdict with its reason",
+	"         (due dates, ARI window, min_roll_mins, DANE gate)",
 	"Prompt:  Tab completes commands and grp:svc names, Up Down walk",
 	"         the history, C-a C-e C-k C-u C-w edit, Esc cancels",
 	NULL

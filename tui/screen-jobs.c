@@ -1,7 +1,9 @@
 /*
  * screen-jobs.c - running, queued and finished jobs above, the output of
  * the selected one below (it follows new lines until scrolled).  The first
- * row is the console's own log: what core said while reading the status.
+ * row is the console's own log: what core said while reading the status;
+ * the second the tail of the log file (console-logtail.c), which shows
+ * cron's runs too.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,10 +13,12 @@
 
 #include "w_draw.h"
 
+#define FIXED_ROWS	2	/* console messages, log file */
+
 static size_t
 jobs_count(void *arg)
 {
-	return ((struct console *)arg)->njobs + 1;
+	return ((struct console *)arg)->njobs + FIXED_ROWS;
 }
 
 static void
@@ -33,7 +37,12 @@ jobs_draw_row(void *arg, WINDOW *w, const struct w_rect *r, size_t i,
 		    "   -  console       messages of the console");
 		return;
 	}
-	j = c->jobs[i - 1];
+	if (i == 1) {
+		w_draw_text(w, r->y, r->x, r->w, base, 0,
+		    "   -  log file      the tail of <logdir>/sslm, followed");
+		return;
+	}
+	j = c->jobs[i - FIXED_ROWS];
 	switch (j->state) {
 	case CON_JOB_QUEUED:
 		snprintf(st, sizeof(st), "queued");
@@ -82,9 +91,11 @@ selected_log(struct console *c)
 {
 	size_t i = w_list_selected(c->job_list);
 
-	if (i == 0 || i == W_LIST_NONE || i > c->njobs)
+	if (i == 1)
+		return c->tail_log;
+	if (i == 0 || i == W_LIST_NONE || i >= c->njobs + FIXED_ROWS)
 		return c->msglog;
-	return c->jobs[i - 1]->log;
+	return c->jobs[i - FIXED_ROWS]->log;
 }
 
 /* The list takes a third of the height, at least 3 rows. */
@@ -105,6 +116,7 @@ scr_jobs_layout(struct console *c, const struct w_rect *r)
 		bot.h = 1;
 	w_list_resize(c->job_list, &top);
 	w_log_resize(c->msglog, &bot);
+	w_log_resize(c->tail_log, &bot);
 	for (size_t i = 0; i < c->njobs; i++)
 		w_log_resize(c->jobs[i]->log, &bot);
 }
@@ -135,5 +147,12 @@ scr_jobs_key(struct console *c, int key)
 void
 scr_jobs_select_last(struct console *c)
 {
-	w_list_select(c->job_list, c->njobs);
+	w_list_select(c->job_list, c->njobs > 0 ? c->njobs + FIXED_ROWS - 1 :
+	    0);
+}
+
+void
+scr_jobs_select_log(struct console *c)
+{
+	w_list_select(c->job_list, 1);
 }
