@@ -65,6 +65,7 @@ struct con_dns {
 	struct strlist	 msgs;		/* non-JSON lines of the last run */
 	struct strlist	 cur_msgs;
 	bool		 got_done;
+	bool		 again;		/* F5 during a run: ask at its end */
 	long long	 next_ms;	/* start the next run at */
 	long long	 done_ms;	/* monotonic: last run ended */
 	time_t		 done_at;	/* wall clock of it */
@@ -426,7 +427,10 @@ scr_dns_input(struct console *c, int fd)
 		dns_sweep(d);
 		d->done_ms = console_now_ms();
 		d->done_at = time(NULL);
-		d->next_ms = d->done_ms + DNS_REFRESH_MS;
+		d->next_ms = d->again ? 0 : d->done_ms + DNS_REFRESH_MS;
+		if (d->again && c->screen == CON_SCR_DNS)
+			dns_start(c);
+		d->again = false;
 	}
 }
 
@@ -444,6 +448,8 @@ scr_dns_refresh(struct console *c)
 	if (c->dns == NULL || c->screen != CON_SCR_DNS)
 		return;
 	c->dns->next_ms = 0;
+	if (c->dns->fd != -1)
+		c->dns->again = true;
 	dns_start(c);
 }
 
@@ -486,7 +492,7 @@ add_apex(struct console *c, struct w_text *t, const struct dns_apex *a)
 	for (size_t i = 0; i < a->txt.n; i++)
 		w_text_addf(t, W_ROLE_PENDING, "  pending TXT %s",
 		    a->txt.v[i]);
-	w_text_addf(t, W_ROLE_HEADER, "  %-27s %-12s %-5s %-5s %-5s %6s  %s",
+	w_text_addf(t, W_ROLE_HEADER, "  %-26s %-11s %-5s %-5s %-5s %6s  %s",
 	    "SERVER", "SERIAL", "TXT", "CURR", "NEXT", "MS", "NOTE");
 	for (size_t i = 0; i < d->nrows; i++) {
 		const struct dns_row *r = &d->rows[i];
@@ -512,13 +518,13 @@ add_apex(struct console *c, struct w_text *t, const struct dns_apex *a)
 			note = r->error;
 		} else if (r->behind) {
 			role = W_ROLE_WARNING;
-			note = "behind the primary";
+			note = "behind";
 		} else if (lacks) {
 			role = W_ROLE_PENDING;
 			note = r->missing ? r->missing : "records missing";
 		} else
 			role = W_ROLE_OK;
-		w_text_addf(t, role, "  %-27.27s %-12s %-5s %-5s %-5s %6.1f  %s",
+		w_text_addf(t, role, "  %-26.26s %-11s %-5s %-5s %-5s %6.1f  %s",
 		    who, ser, frac(f1, sizeof(f1), r->txt_s, r->txt_e),
 		    frac(f2, sizeof(f2), r->cur_s, r->cur_e),
 		    frac(f3, sizeof(f3), r->nxt_s, r->nxt_e), r->ms, note);

@@ -238,8 +238,8 @@ scr_services_hints(struct console *c)
 	static const struct w_keyhint hints[] = {
 		{ "?", "Help" }, { "Spc", "Tag" }, { "r", "Renew" },
 		{ "o", "Roll" }, { "Enter", "Info" }, { "/", "Filter" },
-		{ ":", "Cmd" }, { "j", "Jobs" }, { "d", "DNS" },
-		{ "P", "Plan" }, { "q", "Quit" }, { "s", "Sort" },
+		{ ":", "Cmd" }, { "j", "Jobs" }, { "q", "Quit" },
+		{ "s", "Sort" }, { "d", "DNS" }, { "P", "Plan" },
 	};
 
 	w_keybar_set(c->kb, hints, sizeof(hints) / sizeof(hints[0]));

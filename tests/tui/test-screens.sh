@@ -1,0 +1,144 @@
+#!/bin/sh
+# The console's Plan screen on the private-CA demo, the log file tail
+# (growth, rotation, truncation), and the DNS screen against the BIND +
+# NSD bed while a lagging secondary catches up: its row shows the serial
+# behind and the new _acme-challenge value missing, then both served.
+# At 80x24, and the plan at 120x40 too.
+. "$(dirname "$0")/lib.sh"
+. "$SRC/tests/integration/dnsbed.sh"
+. "$SRC/tests/integration/dnsstatbed.sh"
+
+# wait_re REGEX [SECONDS]: like wait_for, for an extended regex.
+wait_re() {
+	_n=$(( ${2:-10} * 20 ))
+	while [ "$_n" -gt 0 ]; do
+		screen | grep -aqE -- "$1" && return 0
+		sleep 0.05
+		_n=$((_n - 1))
+	done
+	echo "--- pane (waiting for /$1/) ---"
+	screen
+	return 1
+}
+
+#
+# Plan and log tail on the demo.
+#
+top=$(new_topdir demo)
+SSL_MGR_TOPDIR=$top "$BIN" -renew -roll >"$T/setup.out" 2>&1
+check "setup run exits 0" test $? -eq 0
+SSL_MGR_TOPDIR=$top "$BIN" -renew -f example.com:web-self >>"$T/setup.out" 2>&1
+check "forced renew exits 0" test $? -eq 0
+
+tui_start "$top"
+check "services screen" wait_for "example.com (3)"
+keys P
+check "plan screen title" wait_for "ssl-mgr Plan"
+check "plan: a service" wait_for "example.com:web-self"
+check "plan: renew not due, with the date" wait_for "renew  not due until 20"
+check "plan: the reason is the lifetime curve" wait_for "(lifetime curve:"
+check "plan: web-self's next is ready to roll" wait_for \
+    "roll   ready to roll: next is"
+check "plan: nothing to roll elsewhere" wait_for \
+    "roll   nothing to roll: no next"
+tmux -L "$SOCK" resize-window -t 0 -x 120 -y 40 2>/dev/null ||
+    tmux -L "$SOCK" resize-window -x 120 -y 40
+check "plan at 120x40: the last service shows too" wait_for \
+    "example.com:wild-self"
+keys Escape
+check "the key bar at 120 columns names DNS and Plan" wait_for "d DNS  P Plan"
+keys P
+tmux -L "$SOCK" resize-window -x 80 -y 24
+keys '?'
+check "help names the plan key" wait_for "plan: what -renew and -roll"
+keys Escape
+
+keys l
+check "l opens the jobs screen" wait_for "ssl-mgr Jobs"
+check "the log file row" wait_for "log file      the tail of"
+check "the log tail shows the setup run" wait_for \
+    "example.com:web-self: renewed" 5
+SSL_MGR_TOPDIR=$top "$BIN" -renew -f example.com:mail-self >/dev/null 2>&1
+check "the tail follows a cron run" wait_for \
+    "example.com:mail-self: renewed" 5
+log=$top/logs/sslm
+mv "$log" "$log.1"
+echo "2026-01-01 00:00:00  rotated-marker-line" >"$log"
+check "rotation is noticed" wait_for "-- log file rotated --" 5
+check "the new file is followed" wait_for "rotated-marker-line" 5
+: >"$log"
+echo "2026-01-01 00:00:01  after-truncation" >>"$log"
+check "truncation is noticed" wait_for "-- log file truncated --" 5
+check "the truncated file is read again" wait_for "after-truncation" 5
+keys d
+check "DNS screen without a primary says so" wait_for \
+    "no active group (other than ca) has a [[dns_primary]]" 10
+keys q
+check "q exits 0" wait_for "EXIT=0"
+
+#
+# The DNS screen against the bed with the software-default lag.
+#
+for c in named nsd rndc drill flock; do
+	if ! command -v "$c" >/dev/null 2>&1; then
+		nok "$c is needed for the DNS screen"
+		[ "${CI:-}" = true ] || { finish; exit 77; }
+		finish
+		exit 1
+	fi
+done
+bed=$T/bed
+DNSBED_INCLUDE_DIR=$T/include
+export DNSBED_INCLUDE_DIR
+mkdir -p "$DNSBED_INCLUDE_DIR"
+trap 'dnsbed_stop "$bed"; cleanup' EXIT
+if ! dnsbed_start "$bed" --lag >"$T/bed.log" 2>&1; then
+	cat "$T/bed.log"
+	nok "dns bed starts"
+	finish
+	exit 1
+fi
+ok "dns bed started (port $DNSBED_PORT)"
+dtop=$T/dtop
+dnsstat_topdir "$dtop"
+SSL_MGR_TOPDIR=$dtop "$BIN" -renew -roll >"$T/dsetup.out" 2>&1
+check "DANE setup run exits 0" test $? -eq 0
+dnsstat_both
+
+tui_start "$dtop"
+check "services screen (DANE)" wait_for "mail-dane"
+keys d
+check "DNS screen title" wait_for "ssl-mgr DNS"
+check "the zone" wait_for "example.com"
+check "the primary's row" wait_re "primary 127\.0\.0\.1 +[0-9]+ "
+check "the secondary's row serves curr's TLSA" wait_re \
+    "ns2\.example\.com 127\.0\.0\.2 +[0-9]+ +- +([0-9]+)/\1 "
+check "nobody behind" wait_gone " behind" 5
+
+# A first change primes BIND's notify-delay; the next one lags seconds.
+dnsbed_restart example.com >/dev/null
+dnsstat_both
+cat >"$DNSBED_INCLUDE_DIR/acme-challenge.example.com" <<'EOF'
+;; acme-challenge for : example.com
+;; acme-challenge : example.com
+_acme-challenge.example.com. 60 IN TXT "screen-pending-1"
+EOF
+dnsbed_restart example.com >/dev/null
+new=$(awk '/; serial/ { print $1; exit }' "$DNSBED_DIR/named/example.com.zone")
+dnsbed_wait_serial example.com primary "$new" 10
+keys F5
+check "the pending TXT value is listed" wait_for \
+    "pending TXT _acme-challenge.example.com screen-pending-1" 5
+check "the primary serves it" wait_re \
+    "primary 127\.0\.0\.1 +$new +1/1 " 5
+check "the lagging secondary: serial behind, value missing" wait_re \
+    "ns2\.example\.com 127\.0\.0\.2 +[0-9]+ +0/1 .* behind$" 5
+check "its serial is the old one" eval \
+    "screen | grep 'ns2.example.com 127.0.0.2' | grep -qv ' $new '"
+check "the secondary catches up on its own (no key pressed)" wait_re \
+    "ns2\.example\.com 127\.0\.0\.2 +$new +1/1 " 25
+check "nobody behind any more" wait_gone " behind" 5
+check "the screen kept the frame" wait_for "F5 Ask now"
+keys q
+check "q exits 0 (DNS)" wait_for "EXIT=0"
+finish
