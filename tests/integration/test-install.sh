@@ -135,7 +135,8 @@ if [ -f "$M/man1/ssl-mgr.1" ]; then
 	check "ssl-mgr(1) documents every option of dev -h${missing:+ (missing:$missing)}" \
 	    eq "$missing" ""
 	missing=
-	for w in check-config info verify dhparam tlsa-hash dev --version \
+	for w in check-config info verify dhparam tlsa-hash dev --version plan \
+	    dns-status --timeout \
 	    --cafile --keys --age-days --subdirs --verbose $BIN_NAMES; do
 		has_word "$T/man1.txt" "$w" || missing="$missing $w"
 	done
