@@ -8,7 +8,8 @@
  * The console never asks DNS itself: while the screen is shown it runs
  * "ssl-mgr dns-status --json" as a child (not a job: it takes no lock and
  * must not queue behind a renewal), reads its JSON lines in the poll loop
- * as they come, and starts it again DNS_REFRESH_MS after it ended.  Rows
+ * as they come, and starts it again DNS_REFRESH_MS after it ended (every
+ * second while a job runs, so that a dns-01 wait is seen live).  Rows
  * are updated in place and the ones a new run no longer reports are
  * dropped at its end, so the view never blanks while it refreshes.  The
  * child is reaped by the SIGCHLD handler's waitpid(-1) (console-jobs.c);
@@ -32,6 +33,7 @@
 #include "w_draw.h"
 
 #define DNS_REFRESH_MS	3000
+#define DNS_REFRESH_JOB_MS 1000	/* while a job runs: a dns-01 wait */
 #define DNS_LINE_MAX	(64 * 1024)
 #define DNS_WAIT_SHOWN	10	/* log lines of the dns-01 wait */
 
@@ -427,7 +429,9 @@ scr_dns_input(struct console *c, int fd)
 		dns_sweep(d);
 		d->done_ms = console_now_ms();
 		d->done_at = time(NULL);
-		d->next_ms = d->again ? 0 : d->done_ms + DNS_REFRESH_MS;
+		d->next_ms = d->again ? 0 : d->done_ms +
+		    (con_jobs_active(c, NULL) > 0 ? DNS_REFRESH_JOB_MS :
+		    DNS_REFRESH_MS);
 		if (d->again && c->screen == CON_SCR_DNS)
 			dns_start(c);
 		d->again = false;

@@ -139,6 +139,24 @@ check "the secondary catches up on its own (no key pressed)" wait_re \
     "ns2\.example\.com 127\.0\.0\.2 +$new +1/1 " 25
 check "nobody behind any more" wait_gone " behind" 5
 check "the screen kept the frame" wait_for "F5 Ask now"
+
+# The dns-01 wait as a run logs it (INFO: in the log file, not on a
+# job's output without -v) shows below the servers.
+echo "$(date '+%Y-%m-%d %H:%M:%S')   pending: ns2.example.com [127.0.0.2] try 3 (example.com)" \
+    >>"$dtop/logs/sslm"
+check "the dns-01 wait line of the log shows" wait_for \
+    "pending: ns2.example.com [127.0.0.2] try 3" 5
+
+# A dead primary: the child takes seconds, the console keeps answering.
+sed -i "s|^    server = '127.0.0.1'|    server = '127.0.0.9'|" \
+    "$dtop/conf.d/ssl-mgr.conf"
+keys F5
+keys '?'
+check "keys work while the name servers are asked" wait_for "this help" 2
+keys Escape
+check "... and the child was still asking then" wait_for "asking again" 1
+check "the zone's error" wait_for "discovery at the primary failed" 15
+check "core's reason" wait_for "example.com: primary 127.0.0.9" 5
 keys q
 check "q exits 0 (DNS)" wait_for "EXIT=0"
 finish
