@@ -110,7 +110,9 @@ apex_free(struct dns_apex *a)
 static void
 dns_stop(struct con_dns *d)
 {
-	if (d->pid > 0) {
+	/* Signal it only while it is still our child: the SIGCHLD handler
+	 * may have reaped it already, and its pid be someone else's. */
+	if (d->pid > 0 && waitpid(d->pid, NULL, WNOHANG) == 0) {
 		(void)kill(d->pid, SIGTERM);
 		(void)waitpid(d->pid, NULL, 0);
 	}

@@ -108,6 +108,19 @@ check "dead primary: core says why on stderr" contains "$T/err" \
 sed -i "s|^    server = '127.0.0.9'|    server = '127.0.0.1'|" \
     "$top/conf.d/ssl-mgr.conf"
 
+# A dead dns_xtra_ns: its own row times out, the others answer.
+sed -i "s|^    dns_xtra_ns = \[\]|    dns_xtra_ns = ['127.0.0.9']|" \
+    "$top/conf.d/ssl-mgr.conf"
+sslm "$top" dns-status --json --timeout 200
+check "dead xtra: exit 0 (the zone was looked at)" eq "$RC" 0
+check "dead xtra: its row" eq "$(row "$T/out" 127.0.0.9 |
+    grep -c '"role":"xtra".*"soa":"TIMEOUT","serial":null')" 1
+check "dead xtra: its error" eq "$(row "$T/out" 127.0.0.9 |
+    grep -c '"error":"SOA TIMEOUT')" 1
+check "dead xtra: ns2 still answers" eq "$(row "$T/out" 127.0.0.2 |
+    grep -c '"soa":"ANSWER"')" 1
+sed -i "s|^    dns_xtra_ns = .*|    dns_xtra_ns = []|" "$top/conf.d/ssl-mgr.conf"
+
 # The plan of the DANE service: a renewed next waits for the gate.
 sslm "$top" -renew -f example.com:mail-dane
 check "forced renew exits 0" eq "$RC" 0
