@@ -334,6 +334,8 @@ t ssl-mgr dhparam --a
 t sslm-dhparm -k ffdhe4096,ffdhe2
 t sslm-info --verb
 t ssl-mgr -clean-keep ''
+t ssl-mgr pl
+t ssl-mgr dns-status exa
 cd "$2" && unset SSL_MGR_TOPDIR && t ssl-mgr ca : my-r
 EOF
 	SSL_MGR_TOPDIR=$T/ctop bash "$T/comp.bash" "$C" "$T/ctop" \
@@ -370,6 +372,8 @@ EOF
 	expect "sslm-dhparm -k ffdhe4096,ffdhe2" "ffdhe4096,ffdhe2048"
 	expect "sslm-info --verb" "--verb --verbose"
 	expect "ssl-mgr -clean-keep " ""
+	expect "ssl-mgr pl" "plan"
+	expect "ssl-mgr dns-status exa" "example.com"
 	expect "ssl-mgr ca : my-r" "my-root"
 else
 	skip "bash completion: bash, the completion or the examples missing"
