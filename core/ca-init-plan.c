@@ -185,12 +185,12 @@ missing_services(const struct toml_value *svcs, const struct strlist *want,
 }
 
 /*
- * Offset just after the last item of the array that the key on line
- * `line` holds, and whether it has items.  -1 when the text is not what
+ * Offset just after the last item (or trailing comma, or '[') of the
+ * array that the key on line `line` holds; *lastc is that character.  -1 when the text is not what
  * we expect (then the caller reports a conflict).
  */
 static long
-array_end(const char *text, int line, bool *items)
+array_end(const char *text, int line, char *lastc)
 {
 	const char *p = text, *last = NULL;
 	int depth = 0;
@@ -212,7 +212,7 @@ array_end(const char *text, int line, bool *items)
 			break;
 		case ']':
 			if (--depth == 0) {
-				*items = *last != '[' && *last != ',';
+				*lastc = *last;
 				return (long)(last - text) + 1;
 			}
 			break;
@@ -248,7 +248,7 @@ add_group(char **text, const char *grp, const struct strlist *want,
 	struct strlist miss = { 0 };
 	struct buf b;
 	char *err = NULL, *t;
-	bool items = false;
+	char lastc = '[';
 	long off;
 	int r = 0;
 
@@ -270,11 +270,11 @@ add_group(char **text, const char *grp, const struct strlist *want,
 	missing_services(kv ? kv->val : NULL, want, &miss);
 	if (miss.n == 0)
 		goto out;
-	if (kv == NULL || (off = array_end(*text, kv->line, &items)) < 0)
+	if (kv == NULL || (off = array_end(*text, kv->line, &lastc)) < 0)
 		goto conflict;
 	for (size_t i = 0; i < miss.n; i++)
-		(void)buf_printf(&b, "%s'%s'", i || items ? ", " : "",
-		    miss.v[i]);
+		(void)buf_printf(&b, "%s'%s'", i > 0 || (lastc != '[' &&
+		    lastc != ',') ? ", " : lastc == ',' ? " " : "", miss.v[i]);
 	t = xasprintf("%.*s%s%s", (int)off, *text, b.p, *text + off);
 	free(*text);
 	*text = t;
