@@ -514,19 +514,18 @@ ca_init_to_args(const struct ca_init *a, struct strlist *out)
 void
 ca_init_trust_text(const char *topdir, const char *root, struct buf *b)
 {
-	char *cert = xasprintf("%s/certs/ca/%s/curr/cert.pem", topdir, root);
-
+	/* $ROOT keeps the commands short enough for an 80 column screen
+	 * and still pastes into a shell in order. */
 	(void)buf_printf(b,
-	    "The root certificate: %s\n"
-	    "Trust it where clients run (as root):\n\n"
-	    "  Debian, Ubuntu:\n"
-	    "    cp %s /usr/local/share/ca-certificates/%s.crt\n"
-	    "    update-ca-certificates\n\n"
-	    "  Arch, Fedora (p11-kit):\n"
-	    "    trust anchor --store %s\n\n"
-	    "  Browsers (NSS: Chromium, Firefox with the shared db), as the "
-	    "user:\n"
-	    "    certutil -d sql:$HOME/.pki/nssdb -A -t \"C,,\" -n %s -i %s\n",
-	    cert, cert, root, cert, root, cert);
-	free(cert);
+	    "Trust the root where clients run:\n\n"
+	    "  ROOT=%s/certs/ca/%s/curr/cert.pem\n\n"
+	    "  Debian, Ubuntu (as root):\n"
+	    "    cp \"$ROOT\" /usr/local/share/ca-certificates/%s.crt\n"
+	    "    update-ca-certificates\n"
+	    "  Arch, Fedora (p11-kit, as root):\n"
+	    "    trust anchor --store \"$ROOT\"\n"
+	    "  Browsers (NSS: Chromium, Firefox), as the user:\n"
+	    "    certutil -d sql:$HOME/.pki/nssdb -A -t \"C,,\" -n %s "
+	    "-i \"$ROOT\"\n",
+	    topdir, root, root, root);
 }

@@ -19,8 +19,8 @@
 #include "util.h"
 
 static const char *const subcmds[] = {
-	"check-config", "dhparam", "info", "revoke", "tlsa-hash", "verify",
-	NULL
+	"ca-init", "check-config", "dhparam", "info", "revoke", "tlsa-hash",
+	"verify", NULL
 };
 
 static const char *const words[] = {
@@ -30,8 +30,8 @@ static const char *const words[] = {
 	"renew", "roll", "status", "s", "force", "reuse", "dry-run", "test",
 	"verb", "clean-keep", "clean-all", "min-roll-mins", "json", "dev",
 	"certs-prod", "fsr", "ntoc", "keys", "csr", "cert", "copy",
-	"check-config", "dhparam", "info", "revoke", "tlsa-hash", "verify",
-	NULL
+	"ca-init", "check-config", "dhparam", "info", "revoke", "tlsa-hash",
+	"verify", NULL
 };
 
 static bool
@@ -297,6 +297,10 @@ con_prompt_submit(struct console *c, const char *line)
 	}
 	if (strcmp(w.v[0], "jobs") == 0) {
 		console_show(c, CON_SCR_JOBS);
+		goto out;
+	}
+	if (strcmp(w.v[0], "ca-init") == 0 && w.n == 1) {
+		scr_wizard_open(c);	/* with options it is a job */
 		goto out;
 	}
 	dev = strcmp(w.v[0], "dev") == 0;

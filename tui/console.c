@@ -225,6 +225,7 @@ layout(struct console *c)
 	w_text_resize(c->detail, &body);
 	w_text_resize(c->help, &body);
 	scr_jobs_layout(c, &body);
+	scr_wizard_layout(c, &body);
 	w_statusbar_resize(c->sb, &line);
 	w_prompt_resize(c->prompt, &line);
 	w_prompt_resize(c->filter_prompt, &line);
@@ -263,6 +264,9 @@ set_hints(struct console *c)
 	case CON_SCR_HELP:
 		w_keybar_set(c->kb, help, sizeof(help) / sizeof(*help));
 		break;
+	case CON_SCR_WIZARD:
+		scr_wizard_hints(c);
+		break;
 	}
 }
 
@@ -270,11 +274,11 @@ static void
 draw(struct console *c)
 {
 	static const char *names[] = { "Services", "Detail", "Jobs",
-	    "Help" };
+	    "Help", "CA set-up" };
 	size_t queued, running = con_jobs_active(c, &queued);
 	char right[96], clock[16];
 	time_t now = time(NULL);
-	int cx = -1, cy = LINES - 2;
+	int cx = -1, cy = LINES - 2, wx = -1, wy = -1;
 
 	layout(c);
 	set_hints(c);
@@ -294,6 +298,9 @@ draw(struct console *c)
 		break;
 	case CON_SCR_HELP:
 		w_text_draw(c->help, stdscr);
+		break;
+	case CON_SCR_WIZARD:
+		scr_wizard_draw(c, stdscr, &wy, &wx);
 		break;
 	}
 	strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&now));
@@ -320,6 +327,10 @@ draw(struct console *c)
 	if (c->dlg != NULL) {
 		w_dialog_draw(c->dlg, stdscr);
 		cx = -1;
+	}
+	if (cx < 0 && wx >= 0 && c->dlg == NULL) {
+		cx = wx;	/* the wizard's text field */
+		cy = wy;
 	}
 	if (cx >= 0) {
 		curs_set(1);
@@ -412,6 +423,10 @@ handle_key(struct console *c, int key)
 		prompt_key(c, key);
 		return;
 	}
+	/* The wizard's fields take every key: 'q' may be part of a name. */
+	if (c->screen == CON_SCR_WIZARD && scr_wizard_key(c, key) !=
+	    W_IGNORED)
+		return;
 	/* Keys of every screen first: 'j' is the jobs screen, not "down". */
 	switch (key) {
 	case 'q':
@@ -462,6 +477,8 @@ handle_key(struct console *c, int key)
 		break;
 	case CON_SCR_HELP:
 		(void)w_text_key(c->help, key);
+		break;
+	case CON_SCR_WIZARD:
 		break;
 	}
 }
@@ -534,6 +551,9 @@ loop(struct console *c)
 			if (con_data_load(c) != 0)
 				console_message(c, W_LEVEL_ERROR, "%s",
 				    c->load_error);
+			if (scr_wizard_offer(c))
+				console_message(c, W_LEVEL_WARN, "no private "
+				    "CA here yet: W sets one up");
 			if (c->screen == CON_SCR_DETAIL && c->detail_key)
 				for (size_t i = 0; i < c->nrows; i++)
 					if (strcmp(c->rows[i].key,
@@ -599,6 +619,7 @@ console_free(struct console *c)
 	free(c->results);
 	scr_services_free(c);
 	scr_jobs_free(c);
+	scr_wizard_free(c);
 	w_text_free(c->detail);
 	w_text_free(c->help);
 	w_log_free(c->msglog);

@@ -33,6 +33,7 @@
 #include "w_text.h"
 
 struct sslm_run;
+struct con_wizard;
 
 /* Returned by console_main when no console could be started. */
 #define CONSOLE_NOSTART		(-1)
@@ -46,7 +47,8 @@ enum con_screen {
 	CON_SCR_SERVICES = 0,
 	CON_SCR_DETAIL,
 	CON_SCR_JOBS,
-	CON_SCR_HELP
+	CON_SCR_HELP,
+	CON_SCR_WIZARD		/* the CA set-up (screen-wizard.c) */
 };
 
 /* One row of the model: a group (svc == NULL) or a service. */
@@ -163,6 +165,7 @@ struct console {
 	enum con_dialog		 dlg_kind;
 	struct con_pending	 pend;
 	char			*histfile;
+	struct con_wizard	*wiz;		/* the CA set-up, when open */
 	bool			 quit;
 	int			 rc;
 };
@@ -227,6 +230,15 @@ void	scr_jobs_layout(struct console *, const struct w_rect *);
 void	scr_jobs_draw(struct console *, WINDOW *);
 int	scr_jobs_key(struct console *, int);
 void	scr_jobs_select_last(struct console *);
+
+/* screen-wizard.c */
+void	scr_wizard_open(struct console *);
+void	scr_wizard_free(struct console *);
+void	scr_wizard_layout(struct console *, const struct w_rect *);
+void	scr_wizard_draw(struct console *, WINDOW *, int *cy, int *cx);
+int	scr_wizard_key(struct console *, int);
+void	scr_wizard_hints(struct console *);
+bool	scr_wizard_offer(const struct console *);
 
 /* screen-help.c */
 void	scr_help_build(struct console *);

@@ -36,6 +36,7 @@ static const char *const keys_services[] = {
 	"S            restart        ssl-mgr dev -fsr            (asks)",
 	"v            verify         ssl-mgr verify <certs/grp/svc/curr>",
 	"x            revoke         ssl-mgr revoke grp:svc      (asks)",
+	"W            CA set-up wizard (root, intermediate, first leaves)",
 	NULL
 };
 
@@ -59,6 +60,8 @@ static const char *const commands[] = {
 	":check-config -v               :verify certs/grp/svc/curr",
 	":info certs/grp/svc/curr/cert.pem",
 	":revoke [--next] [--reason N] grp:svc",
+	":ca-init                       the CA set-up wizard (with options:",
+	"                               ssl-mgr ca-init ... as a job)",
 	":help  :quit  :jobs            console commands",
 	"",
 	"Options: -renew -roll -f -r -n -t -v -s -clean-keep N -clean-all",

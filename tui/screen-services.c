@@ -472,6 +472,9 @@ scr_services_key(struct console *c, int key)
 	case 'u':
 		w_list_tag_all(c->svc_list, 0);
 		return W_HANDLED;
+	case 'W':
+		scr_wizard_open(c);
+		return W_HANDLED;
 	}
 	return W_IGNORED;
 }

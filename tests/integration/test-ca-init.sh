@@ -55,8 +55,12 @@ check "it runs the cron code path" contains "$T/out" "== ssl-mgr -renew -roll ca
 check "root rolled" contains "$T/out" "ca:acme-root: rolled next to curr"
 check "trust: Debian" contains "$T/out" "/usr/local/share/ca-certificates/acme-root.crt"
 check "trust: update-ca-certificates" contains "$T/out" "update-ca-certificates"
-check "trust: Arch" contains "$T/out" "trust anchor --store $top/certs/ca/acme-root/curr/cert.pem"
-check "trust: browsers" contains "$T/out" "certutil -d sql:\$HOME/.pki/nssdb -A -t \"C,,\" -n acme-root"
+check "trust: the root's path" contains "$T/out" "ROOT=$top/certs/ca/acme-root/curr/cert.pem"
+check "trust: Arch" contains "$T/out" 'trust anchor --store "$ROOT"'
+check "trust: browsers" contains "$T/out" 'certutil -d sql:$HOME/.pki/nssdb -A -t "C,," -n acme-root -i "$ROOT"'
+# The ROOT= line the commands use names the root certificate.
+sed -n 's/^  ROOT=//p' "$T/out" >"$T/rootpath"
+check "trust: ROOT names the root cert" cmp -s "$(cat "$T/rootpath")" "$top/certs/ca/acme-root/curr/cert.pem"
 C=$top/conf.d
 check "root file content" contains "$C/ca/acme-root" "signing_ca = 'self'"
 check "root lifetime" contains "$C/ca/acme-root" "sign_end_days = 1000"

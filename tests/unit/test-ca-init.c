@@ -348,10 +348,10 @@ test_args_round_trip_and_trust_text(void **state)
 	ca_init_trust_text("/top", "r1", &b);
 	assert_non_null(strstr(b.p, "/usr/local/share/ca-certificates/r1.crt"));
 	assert_non_null(strstr(b.p, "update-ca-certificates"));
-	assert_non_null(strstr(b.p, "trust anchor --store "
-	    "/top/certs/ca/r1/curr/cert.pem"));
+	assert_non_null(strstr(b.p, "ROOT=/top/certs/ca/r1/curr/cert.pem\n"));
+	assert_non_null(strstr(b.p, "trust anchor --store \"$ROOT\""));
 	assert_non_null(strstr(b.p, "certutil -d sql:$HOME/.pki/nssdb -A -t "
-	    "\"C,,\" -n r1 -i /top/certs/ca/r1/curr/cert.pem"));
+	    "\"C,,\" -n r1 -i \"$ROOT\""));
 	buf_free(&b);
 	strlist_clear(&args);
 	ca_init_free(&a);
