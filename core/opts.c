@@ -264,7 +264,8 @@ sslm_opts_help(bool dev, const char *prog, struct buf *b)
 	    "For standard options drop \"dev\" as 1st argument" :
 	    "For dev options add \"dev\" as 1st argument\n"
 	    "Subcommands: check-config [-v], info, verify, dhparam, "
-	    "tlsa-hash, revoke");
+	    "tlsa-hash, revoke,\nca-init (a private CA: ssl-mgr ca-init "
+	    "--help)");
 }
 
 static bool
