@@ -201,7 +201,7 @@ cli_ca_init(int argc, char **argv)
 	struct ca_init_plan plan = { 0 };
 	struct strlist errs = { 0 };
 	struct buf b;
-	char *err = NULL;
+	char *err = NULL, *abs = NULL;
 	size_t nwrite, nconf;
 	int rc;
 
@@ -263,7 +263,9 @@ cli_ca_init(int argc, char **argv)
 		goto out;
 	buf_free(&b);
 	buf_init(&b, 64 * 1024);
-	ca_init_trust_text(o.topdir, o.a.root, &b);
+	/* An absolute ROOT= so that the commands work from anywhere. */
+	abs = realpath(o.topdir, NULL);
+	ca_init_trust_text(abs != NULL ? abs : o.topdir, o.a.root, &b);
 	printf("\n%s", b.p ? b.p : "");
 out:
 	ca_init_plan_free(&plan);
@@ -271,6 +273,7 @@ out:
 	strlist_clear(&errs);
 	buf_free(&b);
 	free(o.topdir);
+	free(abs);
 	free(err);
 	return rc;
 }

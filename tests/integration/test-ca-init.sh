@@ -115,6 +115,16 @@ ca $ANS --yes --force --no-issue
 check "--force exits 0" eq "$RC" 0
 check "--force rewrote the file" contains "$C/mail.acme.test/mail" "signing_ca = 'acme-int'"
 
+# Ed25519 CAs, a relative --topdir: the trust commands name the root by
+# its absolute path.
+(cd "$T" && "$BIN" ca-init --topdir rel --root r --int i --org O \
+    --country US --key ed25519 --leaf-key ec:secp256r1 --leaf web=a.test \
+    --yes >"$T/out" 2>"$T/err")
+check "ed25519: exits 0" eq "$?" 0
+check "ed25519: ROOT is absolute" contains "$T/out" "ROOT=$T/rel/certs/ca/r/curr/cert.pem"
+check "ed25519: the root is Ed25519" sh -c "openssl x509 -in '$T/rel/certs/ca/r/curr/cert.pem' -noout -text | grep -q 'ED25519'"
+check "ed25519: the chain verifies" sh -c "openssl verify -CAfile '$T/rel/certs/ca/r/curr/cert.pem' -untrusted '$T/rel/certs/ca/i/curr/cert.pem' '$T/rel/certs/a.test/web/curr/cert.pem' | grep -q ': OK'"
+
 # An existing configuration (the bundled demo) is added to.
 demo=$(new_topdir demo)
 cp "$demo/conf.d/ssl-mgr.conf" "$T/before.conf"

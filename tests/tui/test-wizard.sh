@@ -60,7 +60,10 @@ keys Tab Tab
 field DE
 keys Enter
 check "page 5: leaves" wait_for "CA set-up 5/6: first leaf services"
-keys -l "web=www.acme.test,acme.test,127.0.0.1"
+keys -l "web"
+keys Enter
+check "a leaf without hosts is refused" wait_for "leaf 'web': expected"
+field "web=www.acme.test,acme.test,127.0.0.1"
 keys Tab
 keys -l "acme.test:mail=mail.acme.test"
 keys Enter
