@@ -4,7 +4,8 @@
 # the files before anything is written, the job writes them, issues and
 # rolls, the chain verifies and the trust-store page is shown.  Then at
 # 132x40: :ca-init opens it, unchanged files and a CONFLICT are shown,
-# Enter is refused and F replaces the conflicting file.
+# Enter is refused and F replaces the conflicting file.  Last, headless
+# ca-init on a terminal asks before writing.
 . "$(dirname "$0")/lib.sh"
 
 # wiz_start TOPDIR COLS ROWS: the console in a window of that size.
@@ -149,4 +150,23 @@ keys Escape
 check "the services are back with the fixed file" wait_for "mail"
 keys q
 check "quits cleanly again" wait_for "EXIT=0"
+
+# Headless on a terminal without --yes: it asks, and "n" writes nothing.
+tty_ca() {
+	new_server
+	tmux -L "$SOCK" -f /dev/null new-session -d -x 80 -y 24 \
+	    "'$BIN' ca-init --topdir '$T/tty' --root r --int i --org O \
+	    --country US --no-issue; echo EXIT=\$?; exec sleep 600"
+}
+tty_ca
+check "ca-init asks on a terminal" wait_for "Write 4 files? [y/N]"
+keys n Enter
+check "n: exit 1" wait_for "EXIT=1"
+check "n: nothing written" test ! -e "$T/tty/conf.d"
+tty_ca
+check "asks again" wait_for "Write 4 files? [y/N]"
+keys y Enter
+check "y: written" wait_for "Wrote 4 files."
+check "y: exit 0" wait_for "EXIT=0"
+check "y: the root file is there" test -f "$T/tty/conf.d/ca/r"
 finish
