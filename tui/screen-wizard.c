@@ -479,12 +479,29 @@ scr_wizard_hints(struct console *c)
 		{ "Enter", "Write+issue" }, { "Esc", "Back" }, { "j", "Jobs" },
 		{ "q", "Quit" },
 	};
+	static const struct w_keyhint force[] = {
+		{ "F", "Replace+issue" }, { "Esc", "Back" }, { "j", "Jobs" },
+		{ "q", "Quit" },
+	};
+	static const struct w_keyhint fix[] = {
+		{ "Esc", "Back to fix" }, { "j", "Jobs" }, { "q", "Quit" },
+	};
+	static const struct w_keyhint after[] = {
+		{ "Esc", "Services" }, { "j", "Jobs" }, { "?", "Help" },
+		{ "q", "Quit" },
+	};
 	struct con_wizard *z = c->wiz;
 
 	if (z != NULL && z->page <= WIZ__FORMS)
 		w_keybar_set(c->kb, form, sizeof(form) / sizeof(form[0]));
-	else
+	else if (z != NULL && z->page == WIZ_REVIEW && z->ok && z->conflicts)
+		w_keybar_set(c->kb, force, sizeof(force) / sizeof(force[0]));
+	else if (z != NULL && z->page == WIZ_REVIEW && z->ok)
 		w_keybar_set(c->kb, rev, sizeof(rev) / sizeof(rev[0]));
+	else if (z != NULL && z->page == WIZ_REVIEW)
+		w_keybar_set(c->kb, fix, sizeof(fix) / sizeof(fix[0]));
+	else
+		w_keybar_set(c->kb, after, sizeof(after) / sizeof(after[0]));
 }
 
 /*

@@ -75,6 +75,7 @@ check "review lists a leaf" wait_for "new        conf.d/acme.test/mail"
 check "review lists ca-info.conf" wait_for "new        conf.d/ca-info.conf"
 check "review lists ssl-mgr.conf" wait_for "new        conf.d/ssl-mgr.conf"
 check "review says how to go on" wait_for "Enter: write, issue and roll"
+check "the key bar too" wait_for "Enter Write+issue"
 check "nothing written before Enter" test ! -e "$C/ca"
 keys Escape
 check "Esc goes back a page" wait_for "CA set-up 5/6"
@@ -88,6 +89,7 @@ check "trust: Debian copy" wait_for "/usr/local/share/ca-certificates/acme-root.
 check "trust: Arch" wait_for 'trust anchor --store "$ROOT"'
 check "trust: browsers" wait_for 'certutil -d sql:$HOME/.pki/nssdb -A -t "C,," -n acme-root'
 check "status bar: the job is done" wait_for "done: ssl-mgr ca-init"
+check "the key bar: back to the services" wait_for "Esc Services"
 
 check "root file written" grep -q "signing_ca = 'self'" "$C/ca/acme-root"
 check "root on P-256" grep -q "ec_algo = 'secp256r1'" "$C/ca/acme-root"
@@ -139,6 +141,7 @@ check "review: root unchanged" wait_for "unchanged  conf.d/ca/acme-root"
 check "review: ssl-mgr.conf unchanged" wait_for "unchanged  conf.d/ssl-mgr.conf"
 check "review: the conflict" wait_for "CONFLICT   conf.d/acme.test/mail"
 check "review: F offered" wait_for "F: replace the CONFLICT files"
+check "the key bar offers F" wait_for "F Replace+issue"
 keys Enter
 check "Enter does not write over a conflict" wait_for "CA set-up 6/6"
 check "the conflicting file is kept" grep -q "^name = 'mine'$" "$C/acme.test/mail"
