@@ -187,16 +187,19 @@ plain_text(const char *s)
 	return true;
 }
 
-/* A CA or service name: also a file name and a TOML table name. */
+/*
+ * A CA or service name: a file name; a CA's is also a bare TOML table
+ * name in ca-info.conf, where a '.' would make a nested table.
+ */
 static bool
-valid_name(const char *s)
+valid_name(const char *s, bool dots)
 {
 	if (s == NULL || *s == '\0' || *s == '.' || *s == '-' ||
 	    strlen(s) > 64)
 		return false;
 	for (; *s != '\0'; s++)
 		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' &&
-		    *s != '.')
+		    (*s != '.' || !dots))
 			return false;
 	return true;
 }
@@ -225,7 +228,7 @@ check_leaf(const struct ca_init *a, size_t i, struct strlist *errs)
 		strlist_add_nodup(errs, xasprintf("leaf %s: group '%s' is "
 		    "not a valid group name (a domain; not 'ca')", l->svc,
 		    l->grp));
-	if (!valid_name(l->svc))
+	if (!valid_name(l->svc, true))
 		strlist_add_nodup(errs, xasprintf("leaf service '%s': use "
 		    "letters, digits, '-', '_' and '.'", l->svc));
 	for (size_t k = 0; k < l->hosts.n; k++)
@@ -246,13 +249,13 @@ ca_init_check(const struct ca_init *a, struct strlist *errs)
 {
 	size_t before = errs->n;
 
-	if (!valid_name(a->root))
+	if (!valid_name(a->root, false))
 		strlist_add_nodup(errs, xasprintf("root CA name '%s': use "
-		    "letters, digits, '-', '_' and '.'",
+		    "letters, digits, '-' and '_'",
 		    a->root ? a->root : ""));
-	if (!valid_name(a->intr))
+	if (!valid_name(a->intr, false))
 		strlist_add_nodup(errs, xasprintf("intermediate CA name '%s': "
-		    "use letters, digits, '-', '_' and '.'",
+		    "use letters, digits, '-' and '_'",
 		    a->intr ? a->intr : ""));
 	if (a->root != NULL && a->intr != NULL && strcmp(a->root, a->intr) == 0)
 		strlist_add_nodup(errs, xasprintf("the root and the "

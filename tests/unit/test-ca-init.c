@@ -163,10 +163,12 @@ test_bad_answers_are_all_reported(void **state)
 	assert_true(has_err(&errs, "'bad_host!'"));
 	strlist_clear(&errs);
 	ca_init_set(&a.root, "../etc");
-	ca_init_set(&a.intr, "i");
+	ca_init_set(&a.intr, "my.int");
 	ca_init_set(&a.O, "It's");
 	assert_int_equal(ca_init_check(&a, &errs), SSLM_ERR_USAGE);
 	assert_true(has_err(&errs, "root CA name '../etc'"));
+	/* A dot would make a nested table in ca-info.conf. */
+	assert_true(has_err(&errs, "intermediate CA name 'my.int'"));
 	assert_true(has_err(&errs, "no quotes"));
 	strlist_clear(&errs);
 	ca_init_free(&a);
