@@ -486,6 +486,21 @@ ca_init_plan_text(const struct ca_init_plan *p, struct buf *b)
 	}
 }
 
+void
+ca_init_plan_show(const struct ca_init_plan *p, struct buf *b)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct ca_init_file *f = &p->f[i];
+		size_t n = strlen(f->text);
+
+		if (f->state == CA_INIT_SAME)
+			continue;
+		(void)buf_printf(b, "--- %s (%s)\n%s%s", f->rel,
+		    ca_init_state_name(f->state), f->text,
+		    n > 0 && f->text[n - 1] != '\n' ? "\n" : "");
+	}
+}
+
 /* Only whole service files may be replaced; the shared confs never. */
 static bool
 forceable(const struct ca_init_file *f)

@@ -127,6 +127,9 @@ size_t	ca_init_plan_count(const struct ca_init_plan *, enum ca_init_state);
 const char *ca_init_state_name(enum ca_init_state);
 /* The plan for people: one line per file, notes indented.  Into b. */
 void	ca_init_plan_text(const struct ca_init_plan *, struct buf *b);
+/* The whole new text of every file that changes, each under a
+ * "--- <rel> (<state>)" line.  Into b. */
+void	ca_init_plan_show(const struct ca_init_plan *, struct buf *b);
 /* Conflicts that block writing (with force: those in the shared confs). */
 size_t	ca_init_plan_refused(const struct ca_init_plan *, bool force);
 /*

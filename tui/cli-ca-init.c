@@ -30,7 +30,7 @@ usage(FILE *fp)
 	    "[--email ADDR]\n"
 	    "           [--root-cn CN] [--int-cn CN] "
 	    "[--leaf [GRP:]SVC=HOST,HOST ...]\n"
-	    "           [--topdir DIR] [--dry-run] [--yes] [--force] "
+	    "           [--topdir DIR] [--dry-run] [--show] [--yes] [--force] "
 	    "[--no-issue]\n"
 	    "Sets up a private root and intermediate CA and the first leaf "
 	    "services:\nshows the files it will write, writes them, then "
@@ -41,7 +41,7 @@ enum {
 	OPT_ROOT = 256, OPT_INT, OPT_ROOT_CN, OPT_INT_CN, OPT_KEY,
 	OPT_LEAF_KEY, OPT_ROOT_DAYS, OPT_LEAF_DAYS, OPT_ORG, OPT_UNIT,
 	OPT_COUNTRY, OPT_EMAIL, OPT_LEAF, OPT_TOPDIR, OPT_DRY, OPT_FORCE,
-	OPT_NO_ISSUE
+	OPT_NO_ISSUE, OPT_SHOW
 };
 
 static const struct option longopts[] = {
@@ -63,6 +63,7 @@ static const struct option longopts[] = {
 	{ "yes", no_argument, NULL, 'y' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "no-issue", no_argument, NULL, OPT_NO_ISSUE },
+	{ "show", no_argument, NULL, OPT_SHOW },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -70,7 +71,7 @@ static const struct option longopts[] = {
 struct ca_opts {
 	struct ca_init	 a;
 	char		*topdir;
-	bool		 dry, yes, force, no_issue;
+	bool		 dry, yes, force, no_issue, show;
 };
 
 static int
@@ -132,6 +133,7 @@ parse(int argc, char **argv, struct ca_opts *o)
 		case 'y': o->yes = true; break;
 		case OPT_FORCE: o->force = true; break;
 		case OPT_NO_ISSUE: o->no_issue = true; break;
+		case OPT_SHOW: o->show = true; break;
 		case 'h':
 			usage(stdout);
 			return -1;
@@ -230,6 +232,12 @@ cli_ca_init(int argc, char **argv)
 	}
 	ca_init_plan_text(&plan, &b);
 	printf("Files under %s:\n%s", o.topdir, b.p ? b.p : "");
+	if (o.show) {
+		buf_free(&b);
+		buf_init(&b, 16 * 1024 * 1024);
+		ca_init_plan_show(&plan, &b);
+		printf("\n%s", b.p ? b.p : "");
+	}
 	nconf = ca_init_plan_count(&plan, CA_INIT_CONFLICT);
 	nwrite = plan.n - ca_init_plan_count(&plan, CA_INIT_SAME);
 	if (ca_init_plan_refused(&plan, o.force) > 0) {

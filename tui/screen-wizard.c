@@ -250,6 +250,13 @@ review(struct console *c)
 		(void)buf_printf(&b, " --yes");
 		w_text_add(z->text, W_ROLE_DIM, b.p);
 		buf_free(&b);
+		/* Below, exactly what will be written (PgDn). */
+		buf_init(&b, 16 * 1024 * 1024);
+		ca_init_plan_show(&plan, &b);
+		w_text_section(z->text, "What will be written (PgDn)");
+		if (b.p != NULL)
+			w_text_add(z->text, W_ROLE_NORMAL, b.p);
+		buf_free(&b);
 	}
 out:
 	ca_init_plan_free(&plan);

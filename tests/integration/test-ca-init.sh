@@ -37,6 +37,11 @@ check "dry run lists the root file" contains "$T/out" "new        conf.d/ca/acme
 check "dry run lists the leaf file" contains "$T/out" "new        conf.d/mail.acme.test/mail"
 check "dry run lists ssl-mgr.conf" contains "$T/out" "new        conf.d/ssl-mgr.conf"
 check "dry run writes nothing" test ! -e "$top/conf.d"
+# shellcheck disable=SC2086
+ca $ANS --dry-run --show
+check "--show prints the root's text" contains "$T/out" "--- conf.d/ca/acme-root (new)"
+check "--show: the text itself" contains "$T/out" "signing_ca = 'acme-root'"
+check "--show writes nothing either" test ! -e "$top/conf.d"
 
 # Without --yes and without a terminal: nothing written, exit 2.
 # shellcheck disable=SC2086
@@ -56,7 +61,9 @@ check "root rolled" contains "$T/out" "ca:acme-root: rolled next to curr"
 check "trust: Debian" contains "$T/out" "/usr/local/share/ca-certificates/acme-root.crt"
 check "trust: update-ca-certificates" contains "$T/out" "update-ca-certificates"
 check "trust: the root's path" contains "$T/out" "ROOT=$top/certs/ca/acme-root/curr/cert.pem"
+# shellcheck disable=SC2016
 check "trust: Arch" contains "$T/out" 'trust anchor --store "$ROOT"'
+# shellcheck disable=SC2016
 check "trust: browsers" contains "$T/out" 'certutil -d sql:$HOME/.pki/nssdb -A -t "C,," -n acme-root -i "$ROOT"'
 # The ROOT= line the commands use names the root certificate.
 sed -n 's/^  ROOT=//p' "$T/out" >"$T/rootpath"

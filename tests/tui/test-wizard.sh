@@ -76,6 +76,8 @@ check "review lists ca-info.conf" wait_for "new        conf.d/ca-info.conf"
 check "review lists ssl-mgr.conf" wait_for "new        conf.d/ssl-mgr.conf"
 check "review says how to go on" wait_for "Enter: write, issue and roll"
 check "the key bar too" wait_for "Enter Write+issue"
+keys NPage
+check "PgDn: the texts that will be written" wait_for "sign_end_days = 1000"
 check "nothing written before Enter" test ! -e "$C/ca"
 keys Escape
 check "Esc goes back a page" wait_for "CA set-up 5/6"
@@ -86,7 +88,9 @@ check "the job finishes: trust page" wait_for "CA set-up done" 120
 check "trust: the root" wait_for "ROOT=$top/certs/ca/acme-root/curr"
 check "trust: Debian" wait_for "update-ca-certificates"
 check "trust: Debian copy" wait_for "/usr/local/share/ca-certificates/acme-root.crt"
+# shellcheck disable=SC2016
 check "trust: Arch" wait_for 'trust anchor --store "$ROOT"'
+# shellcheck disable=SC2016
 check "trust: browsers" wait_for 'certutil -d sql:$HOME/.pki/nssdb -A -t "C,," -n acme-root'
 check "status bar: the job is done" wait_for "done: ssl-mgr ca-init"
 check "the key bar: back to the services" wait_for "Esc Services"
