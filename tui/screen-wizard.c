@@ -245,8 +245,12 @@ review(struct console *c)
 
 		buf_init(&b, 64 * 1024);
 		(void)buf_printf(&b, "  ssl-mgr ca-init");
+		/* Quoted for a shell: the answers never hold a quote. */
 		for (size_t i = 0; i < args.n; i++)
-			(void)buf_printf(&b, " %s", args.v[i]);
+			(void)buf_printf(&b, args.v[i][strspn(args.v[i],
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "0123456789@%+=:,./_-")] != '\0' ? " '%s'" : " %s",
+			    args.v[i]);
 		(void)buf_printf(&b, " --yes");
 		w_text_add(z->text, W_ROLE_DIM, b.p);
 		buf_free(&b);
