@@ -243,7 +243,7 @@ add_group(char **text, const char *grp, const struct strlist *want,
     struct ca_init_file *f)
 {
 	struct toml_value *root = NULL;
-	const struct toml_value *g;
+	const struct toml_value *g, *act;
 	const struct toml_kv *kv;
 	struct strlist miss = { 0 };
 	struct buf b;
@@ -266,6 +266,10 @@ add_group(char **text, const char *grp, const struct strlist *want,
 		note_add(f, "adds group '%s'", grp);
 		goto out;
 	}
+	act = toml_get(g, "active");
+	if (act != NULL && act->type == TOML_BOOL && !act->u.b)
+		note_add(f, "group '%s' has active = false: cron runs skip "
+		    "it", grp);
 	kv = toml_get_kv(g, "services");
 	missing_services(kv ? kv->val : NULL, want, &miss);
 	if (miss.n == 0)
@@ -332,6 +336,7 @@ plan_sslmgr(struct ca_init_plan *p, const char *topdir,
 {
 	struct ca_init_file *f = plan_add(p, topdir, "conf.d/ssl-mgr.conf");
 	struct strlist want = { 0 }, done = { 0 };
+	char *orig = xstrdup(old);
 
 	f->text = old;
 	strlist_add(&want, a->root);
@@ -357,10 +362,12 @@ plan_sslmgr(struct ca_init_plan *p, const char *topdir,
 		    "them by hand");
 		goto out;
 	}
-	f->state = f->note != NULL ? CA_INIT_UPDATE : CA_INIT_SAME;
+	/* A note alone (an inactive group) changes nothing. */
+	f->state = strcmp(orig, f->text) != 0 ? CA_INIT_UPDATE : CA_INIT_SAME;
 out:
 	strlist_clear(&want);
 	strlist_clear(&done);
+	free(orig);
 }
 
 /* ssl-mgr.conf or ca-info.conf: new, or what to add to the old one. */

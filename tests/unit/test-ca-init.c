@@ -258,7 +258,7 @@ test_existing_confs_are_added_to(void **state)
 	    "[[groups]]\n    domain = 'ca'\n    services = ['old-root', # c\n"
 	    "        'old-int',\n    ]\n    active = true\n\n"
 	    "[[groups]]\n    domain = 'acme.test'\n    services = []\n"
-	    "    active = true\n";
+	    "    active = false\n";
 	const char *info = "[old-root]\n    ca_type = 'self'\n";
 
 	(void)state;
@@ -270,6 +270,8 @@ test_existing_confs_are_added_to(void **state)
 	assert_non_null(strstr(p.f[4].note, "adds [r1]"));
 	assert_int_equal(p.f[5].state, CA_INIT_UPDATE);
 	assert_non_null(strstr(p.f[5].note, "adds group 'www.acme.test'"));
+	assert_non_null(strstr(p.f[5].note, "group 'acme.test' has active = "
+	    "false"));
 	assert_true(strncmp(p.f[5].text, conf, 60) == 0);
 	assert_non_null(strstr(p.f[5].text, "'old-int', 'r1', 'i1'"));
 	assert_non_null(strstr(p.f[5].text, "services = ['mail']"));
@@ -282,6 +284,11 @@ test_existing_confs_are_added_to(void **state)
 	assert_int_equal(cfg->groups[0].services.n, 4);
 	assert_int_equal(cfg->groups[1].services.n, 1);
 	assert_int_equal(cfg->n_cas, 3);
+	/* Again: the inactive group is still noted, but nothing changes. */
+	assert_int_equal(ca_init_plan(d, &a, &p, &err), 0);
+	assert_int_equal(p.f[5].state, CA_INIT_SAME);
+	assert_non_null(strstr(p.f[5].note, "active = false"));
+	ca_init_plan_free(&p);
 	sslm_config_free(cfg);
 	sslm_diag_free(&diag);
 	ca_init_free(&a);
