@@ -114,11 +114,11 @@ plan_cainfo(struct ca_init_plan *p, const char *topdir,
 		const struct toml_value *ty;
 
 		if (t == NULL) {
-			add = i == 0 ? xasprintf("\n[%s]\n    ca_desc = 'Private "
-			    "root CA (self signed)'\n    ca_type = 'self'\n",
-			    names[i]) : xasprintf("\n[%s]\n    ca_desc = "
-			    "'Intermediate CA, signed by %s'\n    ca_type = "
-			    "'local'\n", names[i], a->root);
+			add = i == 0 ? xasprintf("\n[%s]\n    ca_desc = "
+			    "'Private root CA (self signed)'\n    ca_type = "
+			    "'self'\n", names[i]) : xasprintf("\n[%s]\n"
+			    "    ca_desc = 'Intermediate CA, signed by %s'\n"
+			    "    ca_type = 'local'\n", names[i], a->root);
 			append(&f->text, add);
 			free(add);
 			note_add(f, "adds [%s]", names[i]);
@@ -186,7 +186,8 @@ missing_services(const struct toml_value *svcs, const struct strlist *want,
 
 /*
  * Offset just after the last item (or trailing comma, or '[') of the
- * array that the key on line `line` holds; *lastc is that character.  -1 when the text is not what
+ * array that the key on line `line` holds; *lastc is that character.
+ * -1 when the text is not what
  * we expect (then the caller reports a conflict).
  */
 static long
@@ -536,8 +537,9 @@ ca_init_write(const struct ca_init_plan *p, bool force, char **err)
 	for (size_t i = 0; i < p->n; i++)
 		if (p->f[i].state == CA_INIT_CONFLICT &&
 		    (!force || !forceable(&p->f[i]))) {
-			*err = xasprintf("%s: %s: nothing written", p->f[i].path,
-			    p->f[i].note ? p->f[i].note : "conflict");
+			*err = xasprintf("%s: %s: nothing written",
+			    p->f[i].path, p->f[i].note ? p->f[i].note :
+			    "conflict");
 			return SSLM_ERR_STATE;
 		}
 	/* The service files first, the groups last: an interrupted run

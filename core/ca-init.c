@@ -81,9 +81,11 @@ ca_init_parse_key(const char *spec, struct ca_init_key *k, char **err)
 		n.type = SSLM_KEY_EC;
 		if (arg == NULL || *arg == '\0')
 			arg = "secp384r1";
-		if (strlen(arg) >= sizeof(n.curve) || x509_curve_nid(arg) == 0) {
-			*err = xasprintf("key '%s': '%s' is not a curve OpenSSL "
-			    "knows (e.g. secp256r1, secp384r1)", spec, arg);
+		if (strlen(arg) >= sizeof(n.curve) ||
+		    x509_curve_nid(arg) == 0) {
+			*err = xasprintf("key '%s': '%s' is not a curve "
+			    "OpenSSL knows (e.g. secp256r1, secp384r1)", spec,
+			    arg);
 			return SSLM_ERR_USAGE;
 		}
 		strncpy(n.curve, arg, sizeof(n.curve) - 1);

@@ -37,15 +37,16 @@ struct ca_init_leaf {
 };
 
 struct ca_init {
-	char			*root;		/* CA names (ca-info tables and */
-	char			*intr;		/* conf.d/ca/ service files) */
+	char			*root;		/* CA names (ca-info tables, */
+	char			*intr;		/* conf.d/ca/ files) */
 	char			*root_cn;	/* NULL: "<O> Root CA" */
-	char			*int_cn;	/* NULL: "<O> Intermediate CA" */
-	struct ca_init_key	 key;		/* root and intermediate */
+	char			*int_cn;	/* NULL: "<O> Intermediate
+						 * CA" */
+	struct ca_init_key	 key;		/* root, intermediate */
 	struct ca_init_key	 leaf_key;
 	bool			 leaf_key_set;	/* else leaves use key */
 	int			 root_days;	/* root and intermediate */
-	int			 leaf_days;	/* what the intermediate signs */
+	int			 leaf_days;	/* what the int. signs */
 	char			*O, *OU, *C, *email;
 	struct ca_init_leaf	*leaves;
 	size_t			 n_leaves;

@@ -25,7 +25,8 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: ssl-mgr ca-init --root NAME --int NAME --org ORG "
 	    "--country CC\n"
-	    "           [--key ec[:CURVE]|rsa[:BITS]|ed25519] [--leaf-key KEY]\n"
+	    "           [--key ec[:CURVE]|rsa[:BITS]|ed25519] "
+	    "[--leaf-key KEY]\n"
 	    "           [--root-days N] [--leaf-days N] [--unit OU] "
 	    "[--email ADDR]\n"
 	    "           [--root-cn CN] [--int-cn CN] "

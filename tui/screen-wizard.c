@@ -248,7 +248,8 @@ review(struct console *c)
 		/* Quoted for a shell: the answers never hold a quote. */
 		for (size_t i = 0; i < args.n; i++)
 			(void)buf_printf(&b, args.v[i][strspn(args.v[i],
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "abcdefghijklmnopqrstuvwxyz"
 			    "0123456789@%+=:,./_-")] != '\0' ? " '%s'" : " %s",
 			    args.v[i]);
 		(void)buf_printf(&b, " --yes");
