@@ -310,8 +310,10 @@ draw(struct console *c)
 		w_draw_text(stdscr, LINES - 3, 0, COLS, w_attr(W_ROLE_STATUS),
 		    0, c->sb->msg);
 	}
-	if (c->prompting == CON_PROMPT_CMD)
+	if (c->prompting == CON_PROMPT_CMD) {
+		con_prompt_draw_matches(c, stdscr);
 		w_prompt_draw(c->prompt, stdscr, &cx);
+	}
 	else if (c->prompting == CON_PROMPT_FILTER)
 		w_prompt_draw(c->filter_prompt, stdscr, &cx);
 	else
@@ -364,13 +366,18 @@ ask_quit(struct console *c)
 	    "(SIGTERM) and drops the queue.", "Quit");
 }
 
+/* The '/' filter; the ':' prompt is readline's (console-readline.c). */
 static void
 prompt_key(struct console *c, int key)
 {
-	struct w_prompt *p = c->prompting == CON_PROMPT_CMD ? c->prompt :
-	    c->filter_prompt;
-	int r = w_prompt_key(p, key);
-	char *line;
+	struct w_prompt *p = c->filter_prompt;
+	int r;
+
+	if (c->prompting == CON_PROMPT_CMD) {
+		con_prompt_key(c, key);
+		return;
+	}
+	r = w_prompt_key(p, key);
 
 	if (c->prompting == CON_PROMPT_FILTER && (r & W_CHANGED)) {
 		/* The filter applies as it is typed. */
@@ -380,21 +387,11 @@ prompt_key(struct console *c, int key)
 	}
 	if (!(r & (W_SUBMIT | W_CANCEL)))
 		return;
-	line = xstrdup(w_prompt_line(p));
-	if (c->prompting == CON_PROMPT_FILTER) {
-		free(c->filter);
-		c->filter = (r & W_SUBMIT) ? xstrdup(line) : NULL;
-		con_view_build(c);
-		w_prompt_clear(p);
-		c->prompting = CON_PROMPT_NONE;
-		free(line);
-		return;
-	}
+	free(c->filter);
+	c->filter = (r & W_SUBMIT) ? xstrdup(w_prompt_line(p)) : NULL;
+	con_view_build(c);
 	w_prompt_clear(p);
 	c->prompting = CON_PROMPT_NONE;
-	if (r & W_SUBMIT)
-		con_prompt_submit(c, line);
-	free(line);
 }
 
 static void
@@ -425,7 +422,7 @@ handle_key(struct console *c, int key)
 		console_show(c, CON_SCR_HELP);
 		return;
 	case ':':
-		c->prompting = CON_PROMPT_CMD;
+		con_prompt_open(c);
 		return;
 	case W_KEY_CTRL('l'):
 		clearok(curscr, TRUE);
@@ -659,7 +656,10 @@ console_main(int argc, char **argv, bool bare)
 	setlocale(LC_ALL, "");
 	c->exe = self_exe();
 	theme_init();
+	/* readline before curses: see console-readline.c. */
+	con_prompt_init(c);
 	if (signals_init() != 0 || curses_init() != 0) {
+		con_prompt_free(c);
 		free(c->topdir);
 		free(c->exe);
 		if (bare)
@@ -675,7 +675,6 @@ console_main(int argc, char **argv, bool bare)
 	scr_services_init(c);
 	scr_jobs_init(c);
 	scr_help_build(c);
-	con_prompt_init(c);
 	sslm_log_set_sink(core_sink, c);
 	c->reload_wanted = true;
 	console_message(c, W_LEVEL_INFO, "? for help, : for commands, "

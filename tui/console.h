@@ -203,10 +203,17 @@ char	**con_argv_new(const char *first, ...);
 void	con_argv_free(char **);
 
 /* console-prompt.c */
+void	con_prompt_submit(struct console *, const char *line);
+void	con_prompt_candidates(struct console *, const char *word, bool first,
+	    struct strlist *);
+int	con_split_words(const char *, struct strlist *, char **err);
+
+/* console-readline.c: the ':' prompt's editor; init before curses */
 void	con_prompt_init(struct console *);
 void	con_prompt_free(struct console *);
-void	con_prompt_submit(struct console *, const char *line);
-int	con_split_words(const char *, struct strlist *, char **err);
+void	con_prompt_open(struct console *);
+void	con_prompt_key(struct console *, int);
+void	con_prompt_draw_matches(struct console *, WINDOW *);
 
 /* screen-services.c */
 void	scr_services_init(struct console *);
