@@ -272,7 +272,7 @@ draw(struct console *c)
 	static const char *names[] = { "Services", "Detail", "Jobs",
 	    "Help" };
 	size_t queued, running = con_jobs_active(c, &queued);
-	char right[96], clock[16];
+	char right[96], clock[16], lock[64];
 	time_t now = time(NULL);
 	int cx = -1, cy = LINES - 2;
 
@@ -282,6 +282,12 @@ draw(struct console *c)
 	w_draw_fill(stdscr, 0, 0, COLS, w_attr(W_ROLE_TITLE));
 	w_draw_printf(stdscr, 0, 0, COLS, w_attr(W_ROLE_TITLE), 0,
 	    "ssl-mgr %s  %s", names[c->screen], c->topdir);
+	/* Another run holds the store: said on every screen. */
+	con_lock_text(c, lock, sizeof(lock));
+	if (*lock != '\0' && COLS > 2 + (int)strlen(lock))
+		w_draw_text(stdscr, 0, COLS - (int)strlen(lock) - 1,
+		    (int)strlen(lock) + 1, w_attr(W_ROLE_WARNING), 0,
+		    lock);
 	switch (c->screen) {
 	case CON_SCR_SERVICES:
 		scr_services_draw(c, stdscr);
@@ -520,7 +526,7 @@ static void
 loop(struct console *c)
 {
 	struct pollfd pfd[MAX_POLLFDS];
-	long long now, next_tick = console_now_ms() + TICK_MS, to;
+	long long now, next_tick = console_now_ms(), to;
 	size_t n;
 
 	while (!c->quit) {
@@ -539,6 +545,7 @@ loop(struct console *c)
 						    &c->rows[i]);
 		}
 		if (now >= next_tick) {
+			con_lock_poll(c);
 			(void)w_statusbar_tick(c->sb, now);
 			next_tick = now + TICK_MS - (now - next_tick) %
 			    TICK_MS;
@@ -609,6 +616,7 @@ console_free(struct console *c)
 	free(c->detail_key);
 	free(c->filter);
 	free(c->load_error);
+	free(c->lock_holder);
 	free(c->topdir);
 	free(c->exe);
 }

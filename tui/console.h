@@ -144,6 +144,10 @@ struct console {
 	size_t			 njobs;
 	int			 next_job_id;
 	bool			 reload_wanted;
+	/* another run holding the store's lock (console-lock.c) */
+	bool			 lock_held;
+	char			*lock_holder;	/* "pid 4242 ssl-mgr -renew" */
+	time_t			 lock_since;
 	/* screens and widgets */
 	enum con_screen		 screen;
 	enum con_screen		 back;		/* where Esc goes */
@@ -201,6 +205,11 @@ void	con_jobs_stop(struct console *);
 void	con_jobs_free(struct console *);
 char	**con_argv_new(const char *first, ...);
 void	con_argv_free(char **);
+
+/* console-lock.c */
+void	con_lock_poll(struct console *);
+bool	con_lock_blocks(const struct console *, const struct con_job *);
+void	con_lock_text(const struct console *, char *, size_t);
 
 /* console-prompt.c */
 void	con_prompt_submit(struct console *, const char *line);

@@ -84,3 +84,16 @@ wait_true() {
 	done
 	return 1
 }
+# wait_re REGEX [SECONDS]: as wait_for, for a basic regular expression
+# (a row that shows two things at once).
+wait_re() {
+	_n=$(( ${2:-10} * 20 ))
+	while [ "$_n" -gt 0 ]; do
+		screen | grep -aq -- "$1" && return 0
+		sleep 0.05
+		_n=$((_n - 1))
+	done
+	echo "--- pane (waiting for /$1/) ---"
+	screen
+	return 1
+}
