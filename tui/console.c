@@ -172,6 +172,9 @@ theme_init(void)
 		srcdir = xasprintf("%s/../themes", exe);
 		dirs[1] = srcdir;
 	}
+	/* Plain + - | lines, for terminals whose line set is wrong. */
+	if (getenv("SSLM_ASCII") != NULL && *getenv("SSLM_ASCII") != '\0')
+		w_style_set_ascii_lines(1);
 	if (name == NULL || *name == '\0' || strchr(name, '/') != NULL)
 		name = "default";
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
@@ -627,7 +630,7 @@ usage(void)
 	fprintf(stderr, "usage: ssl-mgr tui\n"
 	    "The console: services, jobs, the ':' command prompt.  "
 	    "Environment:\nSSL_MGR_TOPDIR, SSLM_THEME (default, light, "
-	    "monochrome), SSLM_THEMES, NO_COLOR.\n");
+	    "monochrome), SSLM_THEMES, NO_COLOR, SSLM_ASCII.\n");
 }
 
 /*

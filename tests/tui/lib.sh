@@ -3,7 +3,12 @@
 set -u
 BIN=${SSLM_BIN:?SSLM_BIN must name the ssl-mgr binary}
 SRC=${SSLM_SOURCE_ROOT:?SSLM_SOURCE_ROOT must name the source tree}
-command -v tmux >/dev/null 2>&1 || { echo "tmux not found: skipped"; exit 77; }
+# In CI a missing tmux is a failure, not a skip (tests/README rule).
+if ! command -v tmux >/dev/null 2>&1; then
+	[ "${CI:-}" = true ] && { echo "tmux not found (CI=true)"; exit 1; }
+	echo "tmux not found: skipped"
+	exit 77
+fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/sslm-tui.XXXXXX")
 SOCK="sslm-tui-$$-0"
 NSOCK=0
