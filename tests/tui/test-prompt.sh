@@ -63,6 +63,14 @@ check "Alt-b goes back a word" wait_for ":Xrenew alpha YZ"
 keys Left Left BSpace
 check "Left and Backspace edit" wait_for ":Xrenew alph YZ"
 
+# UTF-8: one character, several bytes, one Backspace.
+keys C-e C-u
+keys -l "s grüße"
+check "UTF-8 is shown as typed" wait_for ":s grüße"
+keys BSpace BSpace BSpace
+check "Backspace removes whole characters, no broken byte" \
+    wait_re '^:s gr *$'
+
 # Esc and C-g close the prompt; nothing runs, nothing is remembered.
 keys Escape
 check "Esc closes the prompt" wait_gone ":Xrenew"
