@@ -16,9 +16,10 @@
  * readline is initialised before curses: its tgetent() must not replace
  * the terminal curses set up.  Esc and C-g close the prompt here rather
  * than in readline (Esc is readline's meta prefix): the Alt+key pairs
- * readline uses are curses keys of their own (define_meta_keys).  The history is readline's,
- * read from and appended to $XDG_STATE_HOME/ssl-mgr/history (or
- * ~/.local/state/ssl-mgr/history), kept to CON_HIST_MAX lines.
+ * readline uses are curses keys of their own (define_meta_keys).  The
+ * history is readline's, read from and appended to
+ * $XDG_STATE_HOME/ssl-mgr/history (or ~/.local/state/ssl-mgr/history),
+ * kept to CON_HIST_MAX lines.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,7 @@
 #define RL_PROMPT	":"
 #define INQ_MAX		64	/* bytes of one key, and a meta prefix */
 #define MATCH_ROWS_MAX	8
-#define KEY_META	0x1000	/* + an ASCII key: Alt+key (define_key) */
+#define KEY_META	0x1000	/* + ASCII key: Alt+key (define_key) */
 
 /* readline is one global state, so its glue is too. */
 static struct console	*rl_con;
@@ -303,20 +304,23 @@ close_prompt(struct console *c)
 static size_t
 key_bytes(int key, char *out)
 {
+	static const struct {
+		int		 key;
+		const char	*seq;
+	} fkeys[] = {
+		{ KEY_UP, "\033[A" }, { KEY_DOWN, "\033[B" },
+		{ KEY_RIGHT, "\033[C" }, { KEY_LEFT, "\033[D" },
+		{ KEY_HOME, "\033[H" }, { KEY_END, "\033[F" },
+		{ KEY_DC, "\033[3~" }, { KEY_BACKSPACE, "\177" },
+		{ KEY_ENTER, "\r" }, { '\n', "\r" },
+	};
 	long cp;
 
-	switch (key) {
-	case KEY_UP:		memcpy(out, "\033[A", 3); return 3;
-	case KEY_DOWN:		memcpy(out, "\033[B", 3); return 3;
-	case KEY_RIGHT:		memcpy(out, "\033[C", 3); return 3;
-	case KEY_LEFT:		memcpy(out, "\033[D", 3); return 3;
-	case KEY_HOME:		memcpy(out, "\033[H", 3); return 3;
-	case KEY_END:		memcpy(out, "\033[F", 3); return 3;
-	case KEY_DC:		memcpy(out, "\033[3~", 4); return 4;
-	case KEY_BACKSPACE:	out[0] = 0x7f; return 1;
-	case KEY_ENTER:
-	case '\n':		out[0] = '\r'; return 1;
-	}
+	for (size_t i = 0; i < sizeof(fkeys) / sizeof(fkeys[0]); i++)
+		if (fkeys[i].key == key) {
+			memcpy(out, fkeys[i].seq, strlen(fkeys[i].seq));
+			return strlen(fkeys[i].seq);
+		}
 	if (key > KEY_META && key <= KEY_META + 0x7f) {
 		out[0] = '\033';
 		out[1] = (char)(key - KEY_META);

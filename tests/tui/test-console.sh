@@ -111,7 +111,8 @@ while flock -n "$top/.sslm.lock" true; do sleep 0.05; done
 next_before=$(readlink "$svc/mail-self/next" 2>/dev/null || echo none)
 tui_start "$top" TZ=UTC
 check "busy: console starts while locked" wait_for "example.com (3)"
-check "busy: the status bar names the holder's pid" wait_for "locked: pid 4242"
+check "busy: the title names the holder's pid" \
+    wait_for "locked: pid 4242"
 check "busy: and since when" wait_for "since 03:04:05"
 keys :
 keys -l "renew -f example.com:mail-self"
@@ -119,7 +120,8 @@ keys Enter
 check "busy: the renew is queued, not run" wait_for "jobs 0 run 1 queued"
 check "busy: the row says queued" wait_re "mail-self .*queued"
 keys j
-check "busy: the jobs screen lists it as queued" wait_re "1 queued *ssl-mgr -renew -f"
+check "busy: the jobs screen lists it as queued" \
+    wait_re "1 queued *ssl-mgr -renew -f"
 keys Escape
 check "busy: nothing changed while locked" test \
     "$(readlink "$svc/mail-self/next" 2>/dev/null || echo none)" = \
