@@ -191,4 +191,35 @@ check "SSLM_ASCII: no box characters" sh -c \
 keys Escape
 keys q
 check "SSLM_ASCII: exits 0" wait_for "EXIT=0"
+# The terminal is given back on every way out, with the prompt open:
+# q, SIGTERM, SIGHUP, a crash (SIGSEGV).  stty in the pane afterwards
+# shows the line discipline restored (icanon and echo, not -icanon).
+exit_case() {
+	_sig=$1 _rc=$2
+	new_server
+	rm -f "$T/tui.pid"
+	tmux -L "$SOCK" -f /dev/null new-session -d -x 80 -y 24 \
+	    "sh -c 'echo \$\$ >\"\$1\"; exec env SSL_MGR_TOPDIR=\"\$2\" \
+	    XDG_STATE_HOME=\"\$3\" \"\$4\" tui' _ '$T/tui.pid' '$top' \
+	    '$T/state' '$BIN'; echo EXIT=\$?; \
+	    stty -a | tr ' ;' '\n\n' | grep -x -e -icanon -e icanon -e -echo \
+	    -e echo | tr '\n' ' ' | sed 's/^/STTY=/'; exec sleep 600"
+	check "$_sig: up" wait_for "web-self"
+	keys :
+	keys -l "renew exa"
+	check "$_sig: the prompt is open" wait_for ":renew exa"
+	if [ "$_sig" = q ]; then
+		keys Escape q
+	else
+		kill -s "$_sig" "$(cat "$T/tui.pid")"
+	fi
+	check "$_sig: exit status $_rc" wait_for "EXIT=$_rc"
+	check "$_sig: the terminal is restored" wait_for "STTY=icanon echo"
+	check "$_sig: the alternate screen is left" sh -c \
+	    "[ \"\$(tmux -L '$SOCK' display -p '#{alternate_on}')\" = 0 ]"
+}
+exit_case q 0
+exit_case TERM 143
+exit_case HUP 129
+exit_case SEGV 139
 finish
