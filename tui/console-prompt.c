@@ -20,14 +20,8 @@ static const char *const subcmds[] = {
 	NULL
 };
 
-static const char *const words[] = {
-	/* console */
-	"help", "jobs", "quit",
-	/* the CLI */
-	"renew", "roll", "status", "s", "force", "reuse", "dry-run", "test",
-	"verb", "clean-keep", "clean-all", "min-roll-mins", "json", "dev",
-	"certs-prod", "fsr", "ntoc", "keys", "csr", "cert", "copy",
-	"check-config", "dhparam", "info", "revoke", "tlsa-hash", "verify",
+/* The console's own words, besides the CLI's subcommands and options. */
+static const char *const console_words[] = { "help", "jobs", "quit", "dev",
 	NULL
 };
 
@@ -84,29 +78,60 @@ out:
 	return rc;
 }
 
-/* Collects the completions of word into m: commands or grp:svc names. */
-void
-con_prompt_candidates(struct console *c, const char *word, bool first,
-    struct strlist *m)
+static size_t
+ndashes(const char *s)
 {
-	const char *w = word;
-	bool dash = false;
+	return s[0] == '-' ? (s[1] == '-' ? 2 : 1) : 0;
+}
 
-	if (first || *word == '-') {
-		while (*w == '-') {
-			w++;
-			dash = true;
+static void
+add_match(struct strlist *m, const char *cand, const char *word)
+{
+	if (strncmp(cand, word, strlen(word)) == 0 && !strlist_has(m, cand))
+		strlist_add(m, cand);
+}
+
+/*
+ * The completions of word, given the line before it: a command (the
+ * first word, or the one after "dev": an option with its dash optional, a
+ * subcommand, a console word), an option when word starts with a dash
+ * (from core's option table, the one the parser uses), else grp:svc.
+ */
+void
+con_prompt_candidates(struct console *c, const char *before,
+    const char *word, struct strlist *m)
+{
+	struct strlist w = { 0 }, names = { 0 };
+	char *err = NULL;
+	size_t nd = ndashes(word);
+	bool dev, first;
+
+	if (con_split_words(before, &w, &err) != 0)
+		free(err);
+	dev = w.n > 0 && strcmp(w.v[0], "dev") == 0;
+	first = w.n == 0 || (dev && w.n == 1);
+	if (first || nd > 0) {
+		sslm_opts_names(dev, &names);
+		for (size_t i = 0; i < names.n; i++) {
+			size_t d = ndashes(names.v[i]);
+
+			if (d == nd)
+				add_match(m, names.v[i], word);
+			else if (nd == 0 && first && d == 1)
+				add_match(m, names.v[i] + 1, word);
 		}
-		for (size_t i = 0; words[i] != NULL; i++)
-			if (strncmp(words[i], w, strlen(w)) == 0)
-				strlist_add_nodup(m, xasprintf("%s%s",
-				    dash ? "-" : "", words[i]));
-		if (first || dash)
-			return;
 	}
-	for (size_t i = 0; i < c->nrows; i++)
-		if (strncmp(c->rows[i].key, word, strlen(word)) == 0)
-			strlist_add(m, c->rows[i].key);
+	if (w.n == 0 && nd == 0) {
+		for (size_t i = 0; subcmds[i] != NULL; i++)
+			add_match(m, subcmds[i], word);
+		for (size_t i = 0; console_words[i] != NULL; i++)
+			add_match(m, console_words[i], word);
+	}
+	if (!first && nd == 0)
+		for (size_t i = 0; i < c->nrows; i++)
+			add_match(m, c->rows[i].key, word);
+	strlist_clear(&names);
+	strlist_clear(&w);
 }
 
 /* "renew" -> "-renew"; "-renew", "--renew" and targets stay. */

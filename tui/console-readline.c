@@ -124,21 +124,18 @@ rl_gen(const char *text, int state)
 	return xstrdup(m->v[next++]);
 }
 
-/* Commands for the first word (or a "-word"), grp:svc names after. */
+/* Commands and options (console-prompt.c says which), grp:svc names. */
 static char **
 rl_attempt(const char *text, int start, int end)
 {
 	struct console *c = rl_con;
-	bool first = true;
-	char **r;
+	char *before = xstrndup(rl_line_buffer, (size_t)start), **r;
 
 	(void)end;
 	rl_attempted_completion_over = 1;
-	for (int i = 0; i < start; i++)
-		if (rl_line_buffer[i] != ' ' && rl_line_buffer[i] != '\t')
-			first = false;
 	strlist_clear(&cands);
-	con_prompt_candidates(c, text, first, &cands);
+	con_prompt_candidates(c, before, text, &cands);
+	free(before);
 	if (cands.n == 0) {
 		console_message(c, W_LEVEL_WARN, "no completion for '%s'",
 		    text);

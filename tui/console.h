@@ -213,8 +213,8 @@ void	con_lock_text(const struct console *, char *, size_t);
 
 /* console-prompt.c */
 void	con_prompt_submit(struct console *, const char *line);
-void	con_prompt_candidates(struct console *, const char *word, bool first,
-	    struct strlist *);
+void	con_prompt_candidates(struct console *, const char *before,
+	    const char *word, struct strlist *);
 int	con_split_words(const char *, struct strlist *, char **err);
 
 /* console-readline.c: the ':' prompt's editor; init before curses */

@@ -15,15 +15,15 @@ check "console up" wait_for "example.com (3)"
 
 # Completion: a command, then a grp:svc name, then a list of two.
 keys :
-keys -l "rol"
+keys -l "rene"
 keys Tab
-check "Tab completes a command" wait_for ":roll"
+check "Tab completes a command" wait_for ":renew"
 keys -l "example.com:ma"
-check "and adds a blank after it" wait_for ":roll example.com:ma"
+check "and adds a blank after it" wait_for ":renew example.com:ma"
 keys Tab
-check "Tab completes grp:svc" wait_for ":roll example.com:mail-self"
+check "Tab completes grp:svc" wait_for ":renew example.com:mail-self"
 keys C-u
-check "C-u empties the line" wait_gone ":roll example.com"
+check "C-u empties the line" wait_gone ":renew example.com"
 keys -l "renew example.com:w"
 keys Tab
 check "several matches: the common part is inserted" \
@@ -40,6 +40,23 @@ keys C-u
 keys -l -- "-clean-k"
 keys Tab
 check "Tab completes an option with its dash" wait_for ":-clean-keep"
+keys C-u
+keys -l -- "--min-r"
+keys Tab
+check "Tab completes a long option from core's table" \
+    wait_for ":--min-roll-mins"
+keys C-u
+keys -l "dev certs-p"
+keys Tab
+check "Tab after dev completes a dev option" wait_for ":dev certs-prod"
+keys C-u
+keys -l "roll example.com -"
+keys Tab
+check "a dash lists the options" wait_for "-roll-mins"
+keys C-u
+keys -l "check-c"
+keys Tab
+check "Tab completes a subcommand" wait_for ":check-config"
 keys C-u
 keys -l "zzz"
 keys Tab
