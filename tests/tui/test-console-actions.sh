@@ -95,6 +95,27 @@ check "and what it deletes" wait_for "old generations"
 keys Escape
 check "Esc cancels the clean" wait_gone "old generations"
 
+# Verify, production resync, and the two that ask: restart and revoke.
+keys End
+keys v
+check "v verifies as a job" wait_re "wild-self .*verify" 30
+keys j
+check "the verify job ended well" wait_re "exit 0 *ssl-mgr verify " 30
+keys Escape
+keys p
+check "p resyncs production as a job" \
+    wait_for "done: ssl-mgr dev -certs-prod" 30
+keys S
+check "S asks before restarting servers" wait_for "restart_cmd"
+keys Escape
+check "Esc: no restart" wait_gone "restart_cmd"
+keys x
+check "x asks before revoking, naming it" \
+    wait_for "ssl-mgr revoke example.com:wild-self"
+check "and says it cannot be undone" wait_for "cannot be undone"
+keys Escape
+check "Esc: no revoke" wait_gone "cannot be undone"
+
 # A job that runs until we let it (info reads a FIFO), two queued behind
 # it, and the keys still answered meanwhile.
 mkfifo "$T/fifo"
