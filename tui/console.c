@@ -307,7 +307,7 @@ draw(struct console *c)
 	}
 	strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&now));
 	if (running + queued > 0)
-		snprintf(right, sizeof(right), "jobs %zu run %zu queued  %s",
+		snprintf(right, sizeof(right), "run %zu queued %zu  %s",
 		    running, queued, clock);
 	else
 		snprintf(right, sizeof(right), "%s", clock);

@@ -129,7 +129,7 @@ keys Enter
 keys :
 keys -l "s ca"
 keys Enter
-check "two more queued behind it" wait_for "jobs 1 run 2 queued"
+check "two more queued behind it" wait_for "run 1 queued 2"
 check "the jobs screen lists them" wait_re "queued *ssl-mgr -s ca"
 keys Escape
 check "keys answered: back to the services" wait_for "example.com (3)"

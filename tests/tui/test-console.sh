@@ -117,7 +117,7 @@ check "busy: and since when" wait_for "since 03:04:05"
 keys :
 keys -l "renew -f example.com:mail-self"
 keys Enter
-check "busy: the renew is queued, not run" wait_for "jobs 0 run 1 queued"
+check "busy: the renew is queued, not run" wait_for "run 0 queued 1"
 check "busy: the row says queued" wait_re "mail-self .*queued"
 keys j
 check "busy: the jobs screen lists it as queued" \
