@@ -239,6 +239,17 @@ sslm_opts_mutates(const struct sslm_opts *o)
 }
 
 void
+sslm_opts_names(bool dev, struct strlist *out)
+{
+	for (size_t i = 0; i < NOPTS; i++) {
+		if (opt_table[i].dev_only && !dev)
+			continue;
+		strlist_add(out, opt_table[i].shortname);
+		strlist_add(out, opt_table[i].longname);
+	}
+}
+
+void
 sslm_opts_help(bool dev, const char *prog, struct buf *b)
 {
 	(void)buf_printf(b, "usage: %s %s[options] [grp:svc,svc ...]\n\n",

@@ -146,6 +146,10 @@ struct console {
 	size_t			 njobs;
 	int			 next_job_id;
 	bool			 reload_wanted;
+	/* another run holding the store's lock (console-lock.c) */
+	bool			 lock_held;
+	char			*lock_holder;	/* "pid 4242 ssl-mgr -renew" */
+	time_t			 lock_since;
 	/* screens and widgets */
 	enum con_screen		 screen;
 	enum con_screen		 back;		/* where Esc goes */
@@ -205,11 +209,23 @@ void	con_jobs_free(struct console *);
 char	**con_argv_new(const char *first, ...);
 void	con_argv_free(char **);
 
+/* console-lock.c */
+void	con_lock_poll(struct console *);
+bool	con_lock_blocks(const struct console *, const struct con_job *);
+void	con_lock_text(const struct console *, char *, size_t);
+
 /* console-prompt.c */
+void	con_prompt_submit(struct console *, const char *line);
+void	con_prompt_candidates(struct console *, const char *before,
+	    const char *word, struct strlist *);
+int	con_split_words(const char *, struct strlist *, char **err);
+
+/* console-readline.c: the ':' prompt's editor; init before curses */
 void	con_prompt_init(struct console *);
 void	con_prompt_free(struct console *);
-void	con_prompt_submit(struct console *, const char *line);
-int	con_split_words(const char *, struct strlist *, char **err);
+void	con_prompt_open(struct console *);
+void	con_prompt_key(struct console *, int);
+void	con_prompt_draw_matches(struct console *, WINDOW *);
 
 /* screen-services.c */
 void	scr_services_init(struct console *);

@@ -390,9 +390,13 @@ action(struct console *c, int key)
 		{
 			const char *const clean[] = { "-clean-keep", keep,
 			    NULL };
+			char *why = xasprintf("Delete the old generations "
+			    "of keys and certificates, keeping the newest %s, "
+			    "for:", keep);
 
-			act(c, argv_join(clean, &words), "clean", &items, NULL,
-			    NULL);
+			act(c, argv_join(clean, &words), "clean", &items,
+			    "Clean", why);
+			free(why);
 		}
 		break;
 	case 'p':
