@@ -15,6 +15,7 @@ int	cli_verify(int argc, char **argv);
 int	cli_dhparam(int argc, char **argv);
 int	cli_tlsa_hash(int argc, char **argv);
 int	cli_revoke(int argc, char **argv);
+int	cli_ca_init(int argc, char **argv);
 int	cli_plan(int argc, char **argv);
 int	cli_dns_status(int argc, char **argv);
 
