@@ -16,8 +16,8 @@
 #include "util.h"
 
 static const char *const subcmds[] = {
-	"ca-init", "check-config", "dhparam", "info", "revoke", "tlsa-hash",
-	"verify", NULL
+	"ca-init", "check-config", "dhparam", "dns-status", "info", "plan",
+	"revoke", "tlsa-hash", "verify", NULL
 };
 
 /* The console's own words, besides the CLI's subcommands and options. */

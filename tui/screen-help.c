@@ -74,6 +74,7 @@ static const char *const commands[] = {
 	":revoke [--next] [--reason N] grp:svc",
 	":ca-init                       the CA set-up wizard (with options:",
 	"                               ssl-mgr ca-init ... as a job)",
+	":plan [grp:svc]  :dns-status   read only, output in the jobs screen",
 	":help  :quit  :jobs            console commands",
 	"",
 	"Options: -renew -roll -f -r -n -t -v -s -clean-keep N -clean-all",

@@ -89,6 +89,12 @@ check "the new file is followed" wait_for "rotated-marker-line" 5
 echo "2026-01-01 00:00:01  after-truncation" >>"$log"
 check "truncation is noticed" wait_for "-- log file truncated --" 5
 check "the truncated file is read again" wait_for "after-truncation" 5
+keys :
+keys -l "plan example.com:mail-self"
+keys Enter
+check ":plan runs as a job" wait_for "ssl-mgr plan example.com:mail-self" 10
+check ":plan output in the jobs screen" wait_for \
+    "renew: not due until" 10
 keys d
 check "DNS screen without a primary says so" wait_for \
     "no active group (other than ca) has a [[dns_primary]]" 10
