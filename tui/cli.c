@@ -97,6 +97,27 @@ load_config(struct sslm_config **cfg, struct sslm_diag *diag, bool verbose)
 	return 0;
 }
 
+/*
+ * After a changing run: record it for -s --json/--prometheus, and tell
+ * notify_cmd when it failed or a certificate is near its end without a
+ * renewal.  0, or -1 when notify_cmd could not do its job.
+ */
+static int
+after_run(struct sslm_run *run, int rc, const char *what)
+{
+	struct strlist late = { 0 };
+	int r;
+
+	(void)sslm_last_run_write(run->cfg->topdir, run->now, rc == 0,
+	    run->failures, what);
+	sslm_run_late(run, &late);
+	for (size_t i = 0; i < late.n; i++)
+		sslm_log(SSLM_LOG_WARN, "warning: %s", late.v[i]);
+	r = sslm_notify(run, rc != 0, what, &late);
+	strlist_clear(&late);
+	return r == 0 ? 0 : -1;
+}
+
 static char *
 describe_run(int argc, char **argv)
 {
@@ -183,9 +204,14 @@ cli_main(int argc, char **argv)
 			rc = 1;
 		if (rc == 0 && sslm_run_clean(run) != 0)
 			rc = 1;
+		if (after_run(run, rc, what) != 0)
+			rc = 1;
 	}
 	if (opts.status) {
-		sslm_run_status(run, opts.json, &out);
+		if (opts.prometheus)
+			sslm_run_prometheus(run, &out);
+		else
+			sslm_run_status(run, opts.json, &out);
 		if (out.p)
 			fputs(out.p, stdout);
 	}
