@@ -173,6 +173,17 @@ check "days left shown" sh -c "line_of() { grep \"^  mail.example.com \[127.0.0.
 check "TLSA matches on both name servers" sh -c "grep ':$SMTP/smtp: ok' '$T/out' | grep -q 'TLSA matches on [2-9] NS'"
 check "summary: 2 checks, 0 failed" contains "$T/out" "verify --live: 2 checks, 0 failed"
 
+# 1b. 95 days on (faked clock): the same leaf has expired.
+if command -v faketime >/dev/null 2>&1; then
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	    SSL_MGR_TOPDIR=$top faketime -f +95d "$BIN" verify --live \
+	    example.com:mail-live >"$T/out" 2>"$T/err"
+	check "95 days on: exit 1" eq "$?" 1
+	check "95 days on: expired, said how long ago" sh -c "grep -q ':$WEB: FAIL, curr, expired [45].[0-9] days ago' '$T/out'"
+else
+	nok "faketime is missing (scripts/install-deps --test installs it)"
+fi
+
 # 2. The whole config: the dead port is a failure with its reason.
 live
 check "dead port: exit 1" eq "$RC" 1
