@@ -255,6 +255,9 @@ ssl_why(SSL *ssl, int ret)
 		ERR_error_string_n(last, buf, sizeof(buf));
 		return xasprintf("TLS handshake: %s", buf);
 	}
+	/* A blocking socket's SO_RCVTIMEO shows as "want read". */
+	if (se == SSL_ERROR_WANT_READ || se == SSL_ERROR_WANT_WRITE)
+		return xstrdup("TLS handshake: no answer in time");
 	if (se == SSL_ERROR_SYSCALL)
 		return xasprintf("TLS handshake: %s", errno == EAGAIN ?
 		    "no answer in time" : errno != 0 ? strerror(errno) :

@@ -6,6 +6,7 @@
  */
 #include <sys/socket.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,21 +268,32 @@ tlsa_verdict(const struct live_tlsa *t, STACK_OF(X509) *chain,
 	return ok;
 }
 
-/* One host, address and port. */
+/* One host, address and port to check, and its result. */
+struct live_job {
+	const struct live_svc	*ls;
+	char			*host, *addr;
+	const struct sslm_vport	*vp;
+	const struct live_tlsa	*t;
+	char			*pre;	/* notes printed before its line */
+	char			*line;	/* the result line */
+	bool			 ok;
+};
+
+/* One host, address and port (runs in a worker thread: no logging). */
 static void
-check_addr(struct live_svc *ls, const char *host, const char *addr,
-    const struct sslm_vport *vp, const struct live_tlsa *t)
+check_addr(struct live_job *j)
 {
-	STACK_OF(X509)	*chain = NULL;
-	struct buf	 b;
-	X509		*leaf;
-	char		*why = NULL, *subj;
-	double		 days;
-	bool		 ok = true;
+	const struct live_svc	*ls = j->ls;
+	const struct sslm_vport	*vp = j->vp;
+	STACK_OF(X509)		*chain = NULL;
+	struct buf		 b;
+	X509			*leaf;
+	char			*why = NULL, *subj;
+	double			 days;
+	bool			 ok = true;
 
 	buf_init(&b, 64 * 1024);
-	ls->checks++;
-	if (live_fetch_chain(host, addr, vp->port, vp->starttls,
+	if (live_fetch_chain(j->host, j->addr, vp->port, vp->starttls,
 	    ls->sc->ktype, &chain, &why) != 0) {
 		(void)buf_printf(&b, ", %s", why);
 		ok = false;
@@ -306,12 +318,11 @@ check_addr(struct live_svc *ls, const char *host, const char *addr,
 		ok = false;
 	} else
 		(void)buf_printf(&b, ", %.1f days left", days);
-	if (!tlsa_verdict(t, chain, &b))
+	if (!tlsa_verdict(j->t, chain, &b))
 		ok = false;
 out:
-	if (!ok)
-		ls->fails++;
-	(void)buf_printf(ls->out, "  %s [%s]:%d%s%s: %s%s\n", host, addr,
+	j->ok = ok;
+	j->line = xasprintf("  %s [%s]:%d%s%s: %s%s\n", j->host, j->addr,
 	    vp->port, vp->starttls ? "/" : "", sslm_starttls_name(vp->starttls),
 	    ok ? "ok" : "FAIL", b.p != NULL ? b.p : "");
 	buf_free(&b);
@@ -320,28 +331,96 @@ out:
 		sk_X509_pop_free(chain, X509_free);
 }
 
+struct live_pool {
+	pthread_mutex_t	 mu;
+	struct live_job	*jobs;
+	size_t		 n, next;
+};
+
+static void *
+worker(void *arg)
+{
+	struct live_pool	*p = arg;
+	size_t			 i;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		i = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		if (i >= p->n)
+			return NULL;
+		check_addr(&p->jobs[i]);
+	}
+}
+
+/*
+ * Runs the jobs, at most LIVE_PARALLEL at a time: each connection waits
+ * on the network, so a slow or dead host does not hold up the others.
+ * Without threads they run one by one.
+ */
+static void
+run_jobs(struct live_job *jobs, size_t n)
+{
+	struct live_pool	 p;
+	pthread_t		 tid[LIVE_PARALLEL];
+	size_t			 nt = 0, i;
+
+	memset(&p, 0, sizeof(p));
+	p.jobs = jobs;
+	p.n = n;
+	if (pthread_mutex_init(&p.mu, NULL) != 0) {
+		for (i = 0; i < n; i++)
+			check_addr(&jobs[i]);
+		return;
+	}
+	for (i = 0; i < n && i < LIVE_PARALLEL; i++)
+		if (pthread_create(&tid[nt], NULL, worker, &p) == 0)
+			nt++;
+	if (nt == 0)
+		(void)worker(&p);
+	for (i = 0; i < nt; i++)
+		pthread_join(tid[i], NULL);
+	pthread_mutex_destroy(&p.mu);
+}
+
+/* Takes the notes written so far for the next job (or the end). */
+static char *
+take_notes(struct buf *pend)
+{
+	char *s = pend->p != NULL ? pend->p : xstrdup("");
+
+	pend->p = NULL;
+	buf_free(pend);
+	buf_init(pend, 1024 * 1024);
+	return s;
+}
+
 static void
 check_service(struct live_svc *ls)
 {
 	struct sslm_vport	*vp = NULL;
 	struct strlist		 hosts = { 0 }, addrs = { 0 };
-	struct live_tlsa	 t;
+	struct live_tlsa	**ts = NULL;
+	struct live_job		*jobs = NULL;
+	struct buf		 pend, *out = ls->out;
 	const char		*why;
-	size_t			 n;
+	char			*tail;
+	size_t			 n, nt = 0, nj = 0;
 
-	(void)buf_printf(ls->out, "%s:%s\n", ls->sc->grp, ls->sc->svc);
+	(void)buf_printf(out, "%s:%s\n", ls->sc->grp, ls->sc->svc);
 	if (ls->sc->is_ca) {
-		(void)buf_printf(ls->out, "  a CA: not served, nothing to "
-		    "check\n");
+		(void)buf_printf(out, "  a CA: not served, nothing to check\n");
 		return;
 	}
+	buf_init(&pend, 1024 * 1024);
+	ls->out = &pend;
 	svc_state_load(ls->run, ls->sc, &ls->st);
 	if (ls->st.curr_cert == NULL)
-		(void)buf_printf(ls->out, "  no curr certificate: any served "
+		(void)buf_printf(&pend, "  no curr certificate: any served "
 		    "one is a failure\n");
 	n = sslm_service_vports(ls->sc, &vp);
 	if (n == 0)
-		(void)buf_printf(ls->out, "  verify_ports is empty: nothing "
+		(void)buf_printf(&pend, "  verify_ports is empty: nothing "
 		    "to check\n");
 	for (size_t p = 0; p < n; p++) {
 		strlist_clear(&hosts);
@@ -351,18 +430,51 @@ check_service(struct live_svc *ls)
 			if (host_addrs(ls, hosts.v[h], &addrs, &why) != 0) {
 				ls->checks++;
 				ls->fails++;
-				(void)buf_printf(ls->out, "  %s:%d: FAIL, no "
+				(void)buf_printf(&pend, "  %s:%d: FAIL, no "
 				    "address: %s\n", hosts.v[h], vp[p].port,
 				    why != NULL ? why : "unknown");
 				continue;
 			}
-			tlsa_ask(ls, hosts.v[h], vp[p].port, &t);
-			for (size_t a = 0; a < addrs.n; a++)
-				check_addr(ls, hosts.v[h], addrs.v[a], &vp[p],
-				    &t);
-			tlsa_free(&t);
+			ts = xreallocarray(ts, nt + 1, sizeof(*ts));
+			ts[nt] = xcalloc(1, sizeof(**ts));
+			tlsa_ask(ls, hosts.v[h], vp[p].port, ts[nt]);
+			for (size_t a = 0; a < addrs.n; a++) {
+				jobs = xreallocarray(jobs, nj + 1,
+				    sizeof(*jobs));
+				memset(&jobs[nj], 0, sizeof(*jobs));
+				jobs[nj].ls = ls;
+				jobs[nj].host = xstrdup(hosts.v[h]);
+				jobs[nj].addr = xstrdup(addrs.v[a]);
+				jobs[nj].vp = &vp[p];
+				jobs[nj].t = ts[nt];
+				jobs[nj].pre = take_notes(&pend);
+				nj++;
+			}
+			nt++;
 		}
 	}
+	tail = take_notes(&pend);
+	run_jobs(jobs, nj);
+	for (size_t i = 0; i < nj; i++) {
+		(void)buf_printf(out, "%s%s", jobs[i].pre, jobs[i].line);
+		ls->checks++;
+		if (!jobs[i].ok)
+			ls->fails++;
+		free(jobs[i].pre);
+		free(jobs[i].line);
+		free(jobs[i].host);
+		free(jobs[i].addr);
+	}
+	(void)buf_printf(out, "%s", tail);
+	free(tail);
+	free(jobs);
+	for (size_t i = 0; i < nt; i++) {
+		tlsa_free(ts[i]);
+		free(ts[i]);
+	}
+	free(ts);
+	buf_free(&pend);
+	ls->out = out;
 	strlist_clear(&hosts);
 	strlist_clear(&addrs);
 	free(vp);

@@ -6,7 +6,8 @@
  * records every authoritative name server serves for that port.
  *
  * Read only: nothing in the tree changes.  Every connection is bounded
- * (connect and I/O time limits), so an unreachable host costs seconds.
+ * (connect and I/O time limits) and up to LIVE_PARALLEL run at once, so an
+ * unreachable host costs seconds, once.
  */
 #ifndef SSLM_LIVE_H
 #define SSLM_LIVE_H
@@ -22,6 +23,7 @@
 #define LIVE_CONNECT_MS		5000	/* TCP connect */
 #define LIVE_IO_MS		10000	/* each read/write, handshake */
 #define LIVE_LINE_MAX		1024	/* a STARTTLS dialogue line */
+#define LIVE_PARALLEL		8	/* connections at once */
 
 /*
  * Connects to addr (numeric) on port, speaks STARTTLS when asked, and

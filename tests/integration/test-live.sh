@@ -239,6 +239,39 @@ check "servers down: exit 1" eq "$RC" 1
 check "servers down: web connect refused" sh -c "grep -q ':$WEB: FAIL, connect: Connection refused' '$T/out'"
 check "servers down: smtp connect refused" sh -c "grep -q ':$SMTP/smtp: FAIL, connect: Connection refused' '$T/out'"
 
+# 6b. Servers that accept and then say nothing: each connection gives up
+# after its I/O limit, and they wait in parallel, not one after another.
+cat >"$T/silent.py" <<'PY'
+import socket, sys, time
+socks = []
+for p in sys.argv[2:]:
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(('127.0.0.1', int(p)))
+    s.listen(16)
+    socks.append(s)
+open(sys.argv[1], 'w').write('ready\n')
+time.sleep(600)
+PY
+S1=$(free_port) S2=$(free_port) S3=$(free_port) S4=$(free_port)
+python3 "$T/silent.py" "$T/silent.ready" $S1 $S2 $S3 $S4 </dev/null >/dev/null 2>&1 &
+SILENT_PID=$!
+_i=0
+while [ ! -f "$T/silent.ready" ] && [ "$_i" -lt 150 ]; do sleep 0.1; _i=$((_i + 1)); done
+sed -i "s/^verify_ports = .*/verify_ports = [$S1, [$S2, 'smtp'], [$S3, 'imap'], [$S4, 'pop3']]/" \
+    "$top/conf.d/example.com/mail-live"
+t0=$(date +%s)
+live example.com:mail-live
+t1=$(date +%s)
+kill "$SILENT_PID" 2>/dev/null
+wait "$SILENT_PID" 2>/dev/null
+check "silent servers: exit 1" eq "$RC" 1
+check "silent TLS port: handshake timed out" sh -c "grep -q ':$S1: FAIL, TLS handshake: no answer in time' '$T/out'"
+check "silent smtp port: greeting timed out" sh -c "grep -q ':$S2/smtp: FAIL, smtp greeting: no answer in time' '$T/out'"
+check "silent imap port: named" sh -c "grep -q ':$S3/imap: FAIL, imap: no answer in time' '$T/out'"
+check "silent pop3 port: named" sh -c "grep -q ':$S4/pop3: FAIL, pop3: no answer in time' '$T/out'"
+check "4 silent ports waited in parallel ($((t1 - t0)) s < 25 s)" test $((t1 - t0)) -lt 25
+
 # 7. verify_ports mistakes are file:line errors; nothing is checked.
 sed -i "s/^verify_ports = .*/verify_ports = [0, [25, 'ftp'], [1, 2, 3]]/" \
     "$top/conf.d/example.com/mail-live"
