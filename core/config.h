@@ -167,8 +167,7 @@ struct sslm_service_cfg {
 	struct sslm_vport	*vports;	/* verify_ports as written */
 	size_t			 n_vports;
 	bool			 has_vports;
-	struct sslm_hooks	 hooks;		/* run after the [globals]
-						 * ones */
+	struct sslm_hooks	 hooks;	/* after the [globals] ones */
 };
 
 struct sslm_config {

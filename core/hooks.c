@@ -300,8 +300,8 @@ sslm_notify(struct sslm_run *run, bool failed, const char *command,
 	    "the run failed" : "certificates near their end");
 	(void)buf_printf(&b, "command: %s\n", command != NULL ? command : "");
 	if (failed)
-		(void)buf_printf(&b, "failed: %d service task(s); see %s/sslm\n",
-		    run->failures, run->cfg->logdir);
+		(void)buf_printf(&b, "failed: %d service task(s); see "
+		    "%s/sslm\n", run->failures, run->cfg->logdir);
 	for (size_t i = 0; i < late->n; i++)
 		(void)buf_printf(&b, "late: %s\n", late->v[i]);
 	env[0] = xasprintf("SSLM_EVENT=notify");

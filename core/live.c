@@ -23,8 +23,8 @@
 struct live_svc {
 	struct sslm_run			*run;
 	const struct sslm_service_cfg	*sc;
-	const struct dns_zone		*zone;	/* NULL: no DNS view */
-	const char			*nodns;	/* why there is none */
+	const struct dns_zone		*zone;	/* NULL: no DNS */
+	const char			*nodns;	/* why not */
 	struct svc_state		 st;
 	struct buf			*out;
 	int				 checks;
@@ -34,11 +34,11 @@ struct live_svc {
 /* The TLSA view of one host and port. */
 struct live_tlsa {
 	bool			 asked;
-	const char		*skip;		/* why it was not asked */
-	struct dns_server	*ns;		/* the NS addresses */
-	struct dns_result	*res;		/* one per ns */
+	const char		*skip;	/* why it was not asked */
+	struct dns_server	*ns;	/* the NS addresses */
+	struct dns_result	*res;	/* one per ns */
 	size_t			 n;
-	bool			 dane;		/* dane_tls names the port */
+	bool			 dane;	/* dane_tls names the port */
 };
 
 static time_t
@@ -122,8 +122,8 @@ port_hosts(struct live_svc *ls, int port, struct strlist *hosts)
 	if (port != 25)
 		return;
 	if (ls->zone == NULL) {
-		(void)buf_printf(ls->out, "  port 25: MX hosts not known (%s)\n",
-		    ls->nodns);
+		(void)buf_printf(ls->out, "  port 25: MX hosts not known "
+		    "(%s)\n", ls->nodns);
 		return;
 	}
 	for (size_t i = 0; i < ls->zone->mx_hosts.n; i++) {
@@ -238,8 +238,9 @@ tlsa_verdict(const struct live_tlsa *t, STACK_OF(X509) *chain,
 			continue;
 		}
 		if (r->status != DNS_ANSWER) {
-			(void)buf_printf(b, ", TLSA: %s (%s) %s", r->server->name,
-			    r->server->addr, dns_status_name(r->status));
+			(void)buf_printf(b, ", TLSA: %s (%s) %s",
+			    r->server->name, r->server->addr,
+			    dns_status_name(r->status));
 			ok = false;
 			continue;
 		}
@@ -274,7 +275,7 @@ struct live_job {
 	char			*host, *addr;
 	const struct sslm_vport	*vp;
 	const struct live_tlsa	*t;
-	char			*pre;	/* notes printed before its line */
+	char			*pre;	/* notes printed before it */
 	char			*line;	/* the result line */
 	bool			 ok;
 };

@@ -39,8 +39,8 @@ enum run_event_kind {
 };
 struct run_event {
 	enum run_event_kind		 kind;
-	const struct sslm_service_cfg	*sc;	/* borrowed from the run */
-	char				*dir;	/* the cert's directory */
+	const struct sslm_service_cfg	*sc;	/* the run's */
+	char				*dir;	/* the cert's dir */
 };
 
 struct sslm_run {

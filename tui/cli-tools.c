@@ -105,7 +105,8 @@ cli_info(int argc, char **argv)
 		size_t len = 0;
 		int r;
 
-		if ((r = read_file(argv[i], TOOL_MAX_INPUT, &text, &len)) != 0) {
+		if ((r = read_file(argv[i], TOOL_MAX_INPUT, &text,
+		    &len)) != 0) {
 			fprintf(stderr, "%s: %s\n", argv[i], r ==
 			    SSLM_ERR_TOOBIG ? "larger than 4 MiB: not a PEM "
 			    "file" : sslm_strerror(r));
