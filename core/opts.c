@@ -247,6 +247,17 @@ sslm_opts_mutates(const struct sslm_opts *o)
 }
 
 void
+sslm_opts_names(bool dev, struct strlist *out)
+{
+	for (size_t i = 0; i < NOPTS; i++) {
+		if (opt_table[i].dev_only && !dev)
+			continue;
+		strlist_add(out, opt_table[i].shortname);
+		strlist_add(out, opt_table[i].longname);
+	}
+}
+
+void
 sslm_opts_help(bool dev, const char *prog, struct buf *b)
 {
 	(void)buf_printf(b, "usage: %s %s[options] [grp:svc,svc ...]\n\n",
@@ -272,7 +283,8 @@ sslm_opts_help(bool dev, const char *prog, struct buf *b)
 	    "For standard options drop \"dev\" as 1st argument" :
 	    "For dev options add \"dev\" as 1st argument\n"
 	    "Subcommands: check-config [-v], info, verify, dhparam, "
-	    "tlsa-hash, revoke");
+	    "tlsa-hash, revoke,\nca-init (a private CA: ssl-mgr ca-init "
+	    "--help)");
 }
 
 static bool

@@ -56,6 +56,9 @@ struct sslm_opts {
 int	sslm_opts_parse(int argc, char **argv, struct sslm_opts *,
 	    char **err);
 void	sslm_opts_free(struct sslm_opts *);
+/* Adds every option's names ("-renew", "--renew"; dev-only ones with dev)
+ * to out: the console completes from the table the parser uses. */
+void	sslm_opts_names(bool dev, struct strlist *out);
 /* Appends the help text (regular or dev) to b. */
 void	sslm_opts_help(bool dev, const char *prog, struct buf *b);
 /* True when the options ask for a change (anything but -s / nothing). */

@@ -15,5 +15,6 @@ int	cli_verify(int argc, char **argv);
 int	cli_dhparam(int argc, char **argv);
 int	cli_tlsa_hash(int argc, char **argv);
 int	cli_revoke(int argc, char **argv);
+int	cli_ca_init(int argc, char **argv);
 
 #endif

@@ -89,9 +89,18 @@ con_job_add(struct console *c, char **argv, const char *what,
 	c->jobs = xreallocarray(c->jobs, c->njobs + 1, sizeof(*c->jobs));
 	c->jobs[c->njobs++] = j;
 	con_job_start_next(c);
-	if (j->state == CON_JOB_QUEUED)
-		console_message(c, W_LEVEL_INFO, "job %d queued: %s", j->id,
-		    j->cmdline);
+	if (j->state == CON_JOB_QUEUED) {
+		for (size_t i = 0; i < j->items.n; i++)
+			con_result_set(c, j->items.v[i], "queued",
+			    W_ROLE_PENDING);
+		if (c->lock_held)
+			console_message(c, W_LEVEL_WARN, "job %d queued until "
+			    "the other run lets go of the lock: %s", j->id,
+			    j->cmdline);
+		else
+			console_message(c, W_LEVEL_INFO, "job %d queued: %s",
+			    j->id, j->cmdline);
+	}
 	return j;
 }
 
@@ -177,6 +186,10 @@ con_job_start_next(struct console *c)
 			return;
 	for (size_t i = 0; i < c->njobs; i++)
 		if (c->jobs[i]->state == CON_JOB_QUEUED) {
+			/* Jobs start in order: one waiting for another
+			 * run's lock holds those behind it. */
+			if (con_lock_blocks(c, c->jobs[i]))
+				return;
 			job_spawn(c, c->jobs[i]);
 			if (c->jobs[i]->state == CON_JOB_RUNNING)
 				return;

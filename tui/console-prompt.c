@@ -3,34 +3,25 @@
  * the console and run as a job of this binary, so ":renew x" and the
  * cron line "ssl-mgr -renew x" are one code path.  The leading dash may
  * be left out.  Regular and dev lines are checked with the CLI's own
- * parser before anything runs.  Tab completes command and grp:svc names;
- * the history is kept in $XDG_STATE_HOME/ssl-mgr/history.
- *
- * The line editor is w_prompt's own; readline is not bridged yet.
+ * parser before anything runs.  The line editing, completion and history
+ * are readline's (console-readline.c); this file says what the words
+ * complete to and what a submitted line runs.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "console.h"
 #include "opts.h"
 #include "util.h"
 
 static const char *const subcmds[] = {
-	"check-config", "dhparam", "info", "revoke", "tlsa-hash", "verify",
-	NULL
+	"ca-init", "check-config", "dhparam", "info", "revoke", "tlsa-hash",
+	"verify", NULL
 };
 
-static const char *const words[] = {
-	/* console */
-	"help", "jobs", "quit",
-	/* the CLI */
-	"renew", "roll", "status", "s", "force", "reuse", "dry-run", "test",
-	"verb", "clean-keep", "clean-all", "min-roll-mins", "json", "dev",
-	"certs-prod", "fsr", "ntoc", "keys", "csr", "cert", "copy",
-	"check-config", "dhparam", "info", "revoke", "tlsa-hash", "verify",
+/* The console's own words, besides the CLI's subcommands and options. */
+static const char *const console_words[] = { "help", "jobs", "quit", "dev",
 	NULL
 };
 
@@ -87,155 +78,60 @@ out:
 	return rc;
 }
 
-/* Collects the completions of word into m: commands or grp:svc names. */
-static void
-candidates(struct console *c, const char *word, bool first,
-    struct strlist *m)
+static size_t
+ndashes(const char *s)
 {
-	const char *w = word;
-	bool dash = false;
+	return s[0] == '-' ? (s[1] == '-' ? 2 : 1) : 0;
+}
 
-	if (first || *word == '-') {
-		while (*w == '-') {
-			w++;
-			dash = true;
+static void
+add_match(struct strlist *m, const char *cand, const char *word)
+{
+	if (strncmp(cand, word, strlen(word)) == 0 && !strlist_has(m, cand))
+		strlist_add(m, cand);
+}
+
+/*
+ * The completions of word, given the line before it: a command (the
+ * first word, or the one after "dev": an option with its dash optional, a
+ * subcommand, a console word), an option when word starts with a dash
+ * (from core's option table, the one the parser uses), else grp:svc.
+ */
+void
+con_prompt_candidates(struct console *c, const char *before,
+    const char *word, struct strlist *m)
+{
+	struct strlist w = { 0 }, names = { 0 };
+	char *err = NULL;
+	size_t nd = ndashes(word);
+	bool dev, first;
+
+	if (con_split_words(before, &w, &err) != 0)
+		free(err);
+	dev = w.n > 0 && strcmp(w.v[0], "dev") == 0;
+	first = w.n == 0 || (dev && w.n == 1);
+	if (first || nd > 0) {
+		sslm_opts_names(dev, &names);
+		for (size_t i = 0; i < names.n; i++) {
+			size_t d = ndashes(names.v[i]);
+
+			if (d == nd)
+				add_match(m, names.v[i], word);
+			else if (nd == 0 && first && d == 1)
+				add_match(m, names.v[i] + 1, word);
 		}
-		for (size_t i = 0; words[i] != NULL; i++)
-			if (strncmp(words[i], w, strlen(w)) == 0)
-				strlist_add_nodup(m, xasprintf("%s%s",
-				    dash ? "-" : "", words[i]));
-		if (first || dash)
-			return;
 	}
-	for (size_t i = 0; i < c->nrows; i++)
-		if (strncmp(c->rows[i].key, word, strlen(word)) == 0)
-			strlist_add(m, c->rows[i].key);
-}
-
-static int
-complete(void *arg, struct w_prompt *p)
-{
-	struct console *c = arg;
-	const char *line = w_prompt_line(p);
-	size_t point = w_prompt_point(p), start = point, common;
-	struct strlist m = { 0 };
-	char *word, *nl;
-	bool first = true;
-	int r = W_HANDLED;
-
-	while (start > 0 && line[start - 1] != ' ')
-		start--;
-	for (size_t i = 0; i < start; i++)
-		if (line[i] != ' ')
-			first = false;
-	word = xstrndup(line + start, point - start);
-	candidates(c, word, first, &m);
-	if (m.n == 0) {
-		console_message(c, W_LEVEL_WARN, "no completion for '%s'",
-		    word);
-		goto out;
+	if (w.n == 0 && nd == 0) {
+		for (size_t i = 0; subcmds[i] != NULL; i++)
+			add_match(m, subcmds[i], word);
+		for (size_t i = 0; console_words[i] != NULL; i++)
+			add_match(m, console_words[i], word);
 	}
-	common = strlen(m.v[0]);
-	for (size_t i = 1; i < m.n; i++) {
-		size_t k = 0;
-
-		while (k < common && m.v[i][k] == m.v[0][k])
-			k++;
-		common = k;
-	}
-	if (m.n > 1) {
-		struct buf b;
-
-		buf_init(&b, 4096);
-		for (size_t i = 0; i < m.n; i++)
-			(void)buf_printf(&b, "%s%s", i ? "  " : "", m.v[i]);
-		console_message(c, W_LEVEL_INFO, "%s", b.p);
-		buf_free(&b);
-	}
-	/* One match is finished with a blank, as a shell does. */
-	nl = xasprintf("%.*s%.*s%s%s", (int)start, line, (int)common, m.v[0],
-	    m.n == 1 ? " " : "", line + point);
-	w_prompt_set(p, nl);
-	free(nl);
-	r |= W_REDRAW | W_CHANGED;
-out:
-	strlist_clear(&m);
-	free(word);
-	return r;
-}
-
-static char *
-history_path(void)
-{
-	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-
-	if (x != NULL && *x == '/')
-		return xasprintf("%s/ssl-mgr/history", x);
-	if (home != NULL && *home == '/')
-		return xasprintf("%s/.local/state/ssl-mgr/history", home);
-	return NULL;
-}
-
-/* mkdir -p for the history's directory, private to the user. */
-static void
-make_dirs(const char *file)
-{
-	char *d = xstrdup(file), *p;
-
-	for (p = d + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		(void)mkdir(d, 0700);
-		*p = '/';
-	}
-	free(d);
-}
-
-static void
-history_load(struct console *c)
-{
-	struct w_history *h = w_prompt_history(c->prompt);
-	char *text = NULL, *line, *save = NULL;
-	size_t len;
-
-	if (c->histfile == NULL ||
-	    read_file(c->histfile, 1 << 20, &text, &len) != 0)
-		return;
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save))
-		w_history_add(h, line);
-	free(text);
-}
-
-static void
-history_save(struct console *c, const char *line)
-{
-	FILE *f;
-
-	if (c->histfile == NULL || strchr(line, '\n') != NULL)
-		return;
-	make_dirs(c->histfile);
-	if ((f = fopen(c->histfile, "a")) == NULL)
-		return;
-	fprintf(f, "%s\n", line);
-	fclose(f);
-}
-
-void
-con_prompt_init(struct console *c)
-{
-	c->prompt = w_prompt_new(":", CON_HIST_MAX);
-	c->filter_prompt = w_prompt_new("/", 20);
-	w_prompt_set_complete(c->prompt, complete, c);
-	c->histfile = history_path();
-	history_load(c);
-}
-
-void
-con_prompt_free(struct console *c)
-{
-	w_prompt_free(c->prompt);
-	w_prompt_free(c->filter_prompt);
-	free(c->histfile);
+	if (!first && nd == 0)
+		for (size_t i = 0; i < c->nrows; i++)
+			add_match(m, c->rows[i].key, word);
+	strlist_clear(&names);
+	strlist_clear(&w);
 }
 
 /* "renew" -> "-renew"; "-renew", "--renew" and targets stay. */
@@ -276,7 +172,6 @@ con_prompt_submit(struct console *c, const char *line)
 	bool dev, sub, show = false;
 
 	memset(&opts, 0, sizeof(opts));
-	history_save(c, line);
 	if (con_split_words(line, &w, &err) != 0) {
 		console_message(c, W_LEVEL_ERROR, ":%s", err);
 		goto out;
@@ -297,6 +192,10 @@ con_prompt_submit(struct console *c, const char *line)
 	}
 	if (strcmp(w.v[0], "jobs") == 0) {
 		console_show(c, CON_SCR_JOBS);
+		goto out;
+	}
+	if (strcmp(w.v[0], "ca-init") == 0 && w.n == 1) {
+		scr_wizard_open(c);	/* with options it is a job */
 		goto out;
 	}
 	dev = strcmp(w.v[0], "dev") == 0;

@@ -172,6 +172,9 @@ theme_init(void)
 		srcdir = xasprintf("%s/../themes", exe);
 		dirs[1] = srcdir;
 	}
+	/* Plain + - | lines, for terminals whose line set is wrong. */
+	if (getenv("SSLM_ASCII") != NULL && *getenv("SSLM_ASCII") != '\0')
+		w_style_set_ascii_lines(1);
 	if (name == NULL || *name == '\0' || strchr(name, '/') != NULL)
 		name = "default";
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
@@ -225,6 +228,7 @@ layout(struct console *c)
 	w_text_resize(c->detail, &body);
 	w_text_resize(c->help, &body);
 	scr_jobs_layout(c, &body);
+	scr_wizard_layout(c, &body);
 	w_statusbar_resize(c->sb, &line);
 	w_prompt_resize(c->prompt, &line);
 	w_prompt_resize(c->filter_prompt, &line);
@@ -263,6 +267,9 @@ set_hints(struct console *c)
 	case CON_SCR_HELP:
 		w_keybar_set(c->kb, help, sizeof(help) / sizeof(*help));
 		break;
+	case CON_SCR_WIZARD:
+		scr_wizard_hints(c);
+		break;
 	}
 }
 
@@ -270,11 +277,11 @@ static void
 draw(struct console *c)
 {
 	static const char *names[] = { "Services", "Detail", "Jobs",
-	    "Help" };
+	    "Help", "CA set-up" };
 	size_t queued, running = con_jobs_active(c, &queued);
-	char right[96], clock[16];
+	char right[96], clock[16], lock[64];
 	time_t now = time(NULL);
-	int cx = -1, cy = LINES - 2;
+	int cx = -1, cy = LINES - 2, wx = -1, wy = -1;
 
 	layout(c);
 	set_hints(c);
@@ -282,6 +289,12 @@ draw(struct console *c)
 	w_draw_fill(stdscr, 0, 0, COLS, w_attr(W_ROLE_TITLE));
 	w_draw_printf(stdscr, 0, 0, COLS, w_attr(W_ROLE_TITLE), 0,
 	    "ssl-mgr %s  %s", names[c->screen], c->topdir);
+	/* Another run holds the store: said on every screen. */
+	con_lock_text(c, lock, sizeof(lock));
+	if (*lock != '\0' && COLS > 2 + (int)strlen(lock))
+		w_draw_text(stdscr, 0, COLS - (int)strlen(lock) - 1,
+		    (int)strlen(lock) + 1, w_attr(W_ROLE_WARNING), 0,
+		    lock);
 	switch (c->screen) {
 	case CON_SCR_SERVICES:
 		scr_services_draw(c, stdscr);
@@ -295,10 +308,13 @@ draw(struct console *c)
 	case CON_SCR_HELP:
 		w_text_draw(c->help, stdscr);
 		break;
+	case CON_SCR_WIZARD:
+		scr_wizard_draw(c, stdscr, &wy, &wx);
+		break;
 	}
 	strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&now));
 	if (running + queued > 0)
-		snprintf(right, sizeof(right), "jobs %zu run %zu queued  %s",
+		snprintf(right, sizeof(right), "run %zu queued %zu  %s",
 		    running, queued, clock);
 	else
 		snprintf(right, sizeof(right), "%s", clock);
@@ -310,8 +326,10 @@ draw(struct console *c)
 		w_draw_text(stdscr, LINES - 3, 0, COLS, w_attr(W_ROLE_STATUS),
 		    0, c->sb->msg);
 	}
-	if (c->prompting == CON_PROMPT_CMD)
+	if (c->prompting == CON_PROMPT_CMD) {
+		con_prompt_draw_matches(c, stdscr);
 		w_prompt_draw(c->prompt, stdscr, &cx);
+	}
 	else if (c->prompting == CON_PROMPT_FILTER)
 		w_prompt_draw(c->filter_prompt, stdscr, &cx);
 	else
@@ -320,6 +338,10 @@ draw(struct console *c)
 	if (c->dlg != NULL) {
 		w_dialog_draw(c->dlg, stdscr);
 		cx = -1;
+	}
+	if (cx < 0 && wx >= 0 && c->dlg == NULL) {
+		cx = wx;	/* the wizard's text field */
+		cy = wy;
 	}
 	if (cx >= 0) {
 		curs_set(1);
@@ -364,13 +386,18 @@ ask_quit(struct console *c)
 	    "(SIGTERM) and drops the queue.", "Quit");
 }
 
+/* The '/' filter; the ':' prompt is readline's (console-readline.c). */
 static void
 prompt_key(struct console *c, int key)
 {
-	struct w_prompt *p = c->prompting == CON_PROMPT_CMD ? c->prompt :
-	    c->filter_prompt;
-	int r = w_prompt_key(p, key);
-	char *line;
+	struct w_prompt *p = c->filter_prompt;
+	int r;
+
+	if (c->prompting == CON_PROMPT_CMD) {
+		con_prompt_key(c, key);
+		return;
+	}
+	r = w_prompt_key(p, key);
 
 	if (c->prompting == CON_PROMPT_FILTER && (r & W_CHANGED)) {
 		/* The filter applies as it is typed. */
@@ -380,21 +407,11 @@ prompt_key(struct console *c, int key)
 	}
 	if (!(r & (W_SUBMIT | W_CANCEL)))
 		return;
-	line = xstrdup(w_prompt_line(p));
-	if (c->prompting == CON_PROMPT_FILTER) {
-		free(c->filter);
-		c->filter = (r & W_SUBMIT) ? xstrdup(line) : NULL;
-		con_view_build(c);
-		w_prompt_clear(p);
-		c->prompting = CON_PROMPT_NONE;
-		free(line);
-		return;
-	}
+	free(c->filter);
+	c->filter = (r & W_SUBMIT) ? xstrdup(w_prompt_line(p)) : NULL;
+	con_view_build(c);
 	w_prompt_clear(p);
 	c->prompting = CON_PROMPT_NONE;
-	if (r & W_SUBMIT)
-		con_prompt_submit(c, line);
-	free(line);
 }
 
 static void
@@ -412,6 +429,10 @@ handle_key(struct console *c, int key)
 		prompt_key(c, key);
 		return;
 	}
+	/* The wizard's fields take every key: 'q' may be part of a name. */
+	if (c->screen == CON_SCR_WIZARD && scr_wizard_key(c, key) !=
+	    W_IGNORED)
+		return;
 	/* Keys of every screen first: 'j' is the jobs screen, not "down". */
 	switch (key) {
 	case 'q':
@@ -425,7 +446,7 @@ handle_key(struct console *c, int key)
 		console_show(c, CON_SCR_HELP);
 		return;
 	case ':':
-		c->prompting = CON_PROMPT_CMD;
+		con_prompt_open(c);
 		return;
 	case W_KEY_CTRL('l'):
 		clearok(curscr, TRUE);
@@ -462,6 +483,8 @@ handle_key(struct console *c, int key)
 		break;
 	case CON_SCR_HELP:
 		(void)w_text_key(c->help, key);
+		break;
+	case CON_SCR_WIZARD:
 		break;
 	}
 }
@@ -523,7 +546,7 @@ static void
 loop(struct console *c)
 {
 	struct pollfd pfd[MAX_POLLFDS];
-	long long now, next_tick = console_now_ms() + TICK_MS, to;
+	long long now, next_tick = console_now_ms(), to;
 	size_t n;
 
 	while (!c->quit) {
@@ -534,6 +557,9 @@ loop(struct console *c)
 			if (con_data_load(c) != 0)
 				console_message(c, W_LEVEL_ERROR, "%s",
 				    c->load_error);
+			if (scr_wizard_offer(c))
+				console_message(c, W_LEVEL_WARN, "no private "
+				    "CA here yet: W sets one up");
 			if (c->screen == CON_SCR_DETAIL && c->detail_key)
 				for (size_t i = 0; i < c->nrows; i++)
 					if (strcmp(c->rows[i].key,
@@ -542,6 +568,7 @@ loop(struct console *c)
 						    &c->rows[i]);
 		}
 		if (now >= next_tick) {
+			con_lock_poll(c);
 			(void)w_statusbar_tick(c->sb, now);
 			next_tick = now + TICK_MS - (now - next_tick) %
 			    TICK_MS;
@@ -599,6 +626,7 @@ console_free(struct console *c)
 	free(c->results);
 	scr_services_free(c);
 	scr_jobs_free(c);
+	scr_wizard_free(c);
 	w_text_free(c->detail);
 	w_text_free(c->help);
 	w_log_free(c->msglog);
@@ -612,6 +640,7 @@ console_free(struct console *c)
 	free(c->detail_key);
 	free(c->filter);
 	free(c->load_error);
+	free(c->lock_holder);
 	free(c->topdir);
 	free(c->exe);
 }
@@ -622,7 +651,7 @@ usage(void)
 	fprintf(stderr, "usage: ssl-mgr tui\n"
 	    "The console: services, jobs, the ':' command prompt.  "
 	    "Environment:\nSSL_MGR_TOPDIR, SSLM_THEME (default, light, "
-	    "monochrome), SSLM_THEMES, NO_COLOR.\n");
+	    "monochrome), SSLM_THEMES, NO_COLOR, SSLM_ASCII.\n");
 }
 
 /*
@@ -659,7 +688,10 @@ console_main(int argc, char **argv, bool bare)
 	setlocale(LC_ALL, "");
 	c->exe = self_exe();
 	theme_init();
+	/* readline before curses: see console-readline.c. */
+	con_prompt_init(c);
 	if (signals_init() != 0 || curses_init() != 0) {
+		con_prompt_free(c);
 		free(c->topdir);
 		free(c->exe);
 		if (bare)
@@ -675,7 +707,6 @@ console_main(int argc, char **argv, bool bare)
 	scr_services_init(c);
 	scr_jobs_init(c);
 	scr_help_build(c);
-	con_prompt_init(c);
 	sslm_log_set_sink(core_sink, c);
 	c->reload_wanted = true;
 	console_message(c, W_LEVEL_INFO, "? for help, : for commands, "

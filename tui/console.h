@@ -33,6 +33,7 @@
 #include "w_text.h"
 
 struct sslm_run;
+struct con_wizard;
 
 /* Returned by console_main when no console could be started. */
 #define CONSOLE_NOSTART		(-1)
@@ -46,7 +47,8 @@ enum con_screen {
 	CON_SCR_SERVICES = 0,
 	CON_SCR_DETAIL,
 	CON_SCR_JOBS,
-	CON_SCR_HELP
+	CON_SCR_HELP,
+	CON_SCR_WIZARD		/* the CA set-up (screen-wizard.c) */
 };
 
 /* One row of the model: a group (svc == NULL) or a service. */
@@ -144,6 +146,10 @@ struct console {
 	size_t			 njobs;
 	int			 next_job_id;
 	bool			 reload_wanted;
+	/* another run holding the store's lock (console-lock.c) */
+	bool			 lock_held;
+	char			*lock_holder;	/* "pid 4242 ssl-mgr -renew" */
+	time_t			 lock_since;
 	/* screens and widgets */
 	enum con_screen		 screen;
 	enum con_screen		 back;		/* where Esc goes */
@@ -163,6 +169,7 @@ struct console {
 	enum con_dialog		 dlg_kind;
 	struct con_pending	 pend;
 	char			*histfile;
+	struct con_wizard	*wiz;		/* the CA set-up, when open */
 	bool			 quit;
 	int			 rc;
 };
@@ -202,11 +209,23 @@ void	con_jobs_free(struct console *);
 char	**con_argv_new(const char *first, ...);
 void	con_argv_free(char **);
 
+/* console-lock.c */
+void	con_lock_poll(struct console *);
+bool	con_lock_blocks(const struct console *, const struct con_job *);
+void	con_lock_text(const struct console *, char *, size_t);
+
 /* console-prompt.c */
+void	con_prompt_submit(struct console *, const char *line);
+void	con_prompt_candidates(struct console *, const char *before,
+	    const char *word, struct strlist *);
+int	con_split_words(const char *, struct strlist *, char **err);
+
+/* console-readline.c: the ':' prompt's editor; init before curses */
 void	con_prompt_init(struct console *);
 void	con_prompt_free(struct console *);
-void	con_prompt_submit(struct console *, const char *line);
-int	con_split_words(const char *, struct strlist *, char **err);
+void	con_prompt_open(struct console *);
+void	con_prompt_key(struct console *, int);
+void	con_prompt_draw_matches(struct console *, WINDOW *);
 
 /* screen-services.c */
 void	scr_services_init(struct console *);
@@ -227,6 +246,15 @@ void	scr_jobs_layout(struct console *, const struct w_rect *);
 void	scr_jobs_draw(struct console *, WINDOW *);
 int	scr_jobs_key(struct console *, int);
 void	scr_jobs_select_last(struct console *);
+
+/* screen-wizard.c */
+void	scr_wizard_open(struct console *);
+void	scr_wizard_free(struct console *);
+void	scr_wizard_layout(struct console *, const struct w_rect *);
+void	scr_wizard_draw(struct console *, WINDOW *, int *cy, int *cx);
+int	scr_wizard_key(struct console *, int);
+void	scr_wizard_hints(struct console *);
+bool	scr_wizard_offer(const struct console *);
 
 /* screen-help.c */
 void	scr_help_build(struct console *);

@@ -31,6 +31,7 @@ static const struct face faces[] = {
 	{ "sslm-tlsa-hash", "tlsa-hash", cli_tlsa_hash },
 	{ NULL, "check-config", cli_check_config },
 	{ NULL, "revoke", cli_revoke },
+	{ NULL, "ca-init", cli_ca_init },
 	{ NULL, "tui", tui_main },
 };
 

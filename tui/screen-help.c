@@ -31,12 +31,13 @@ static const char *const keys_services[] = {
 	"R            force renew    ssl-mgr -renew -f grp:svc   (asks)",
 	"o            roll           ssl-mgr -roll grp:svc",
 	"O            force roll     ssl-mgr -roll -f grp:svc    (asks)",
-	"c            clean          ssl-mgr -clean-keep N grp:svc",
+	"c            clean          ssl-mgr -clean-keep N grp:svc (asks)",
 	"p            production     ssl-mgr dev -certs-prod",
 	"S            restart        ssl-mgr dev -fsr            (asks)",
 	"v            verify         ssl-mgr verify <certs/grp/svc/curr>",
 	"V            verify live    ssl-mgr verify --live grp:svc",
 	"x            revoke         ssl-mgr revoke grp:svc      (asks)",
+	"W            CA set-up wizard (root, intermediate, first leaves)",
 	NULL
 };
 
@@ -44,8 +45,9 @@ static const char *const keys_other[] = {
 	"Detail:  Up Down PgUp PgDn scroll, [ ] previous or next section",
 	"Jobs:    Up Down pick a job, PgUp PgDn scroll its output,",
 	"         End or F follow new output",
-	"Prompt:  Tab completes commands and grp:svc names, Up Down walk",
-	"         the history, C-a C-e C-k C-u C-w edit, Esc cancels",
+	"Prompt:  GNU readline: Tab completes commands and grp:svc names,",
+	"         Up Down and C-r the history, C-a C-e C-k C-u C-w Alt-b",
+	"         Alt-f edit (~/.inputrc applies), Esc or C-g cancels",
 	NULL
 };
 
@@ -61,12 +63,16 @@ static const char *const commands[] = {
 	":verify --live grp:svc         what the servers serve, TLSA",
 	":info certs/grp/svc/curr/cert.pem",
 	":revoke [--next] [--reason N] grp:svc",
+	":ca-init                       the CA set-up wizard (with options:",
+	"                               ssl-mgr ca-init ... as a job)",
 	":help  :quit  :jobs            console commands",
 	"",
 	"Options: -renew -roll -f -r -n -t -v -s -clean-keep N -clean-all",
 	"-roll-mins M; dev: -keys -csr -cert -copy -ntoc -certs-prod -fsr",
 	"",
 	"History is kept in $XDG_STATE_HOME/ssl-mgr/history.",
+	"While a cron run holds the lock, the title says so and actions",
+	"that change the store wait in the queue until it is free.",
 	NULL
 };
 

@@ -390,9 +390,13 @@ action(struct console *c, int key)
 		{
 			const char *const clean[] = { "-clean-keep", keep,
 			    NULL };
+			char *why = xasprintf("Delete the old generations "
+			    "of keys and certificates, keeping the newest %s, "
+			    "for:", keep);
 
-			act(c, argv_join(clean, &words), "clean", &items, NULL,
-			    NULL);
+			act(c, argv_join(clean, &words), "clean", &items,
+			    "Clean", why);
+			free(why);
 		}
 		break;
 	case 'p':
@@ -480,6 +484,9 @@ scr_services_key(struct console *c, int key)
 		return W_HANDLED;
 	case 'u':
 		w_list_tag_all(c->svc_list, 0);
+		return W_HANDLED;
+	case 'W':
+		scr_wizard_open(c);
 		return W_HANDLED;
 	}
 	return W_IGNORED;

@@ -3,7 +3,12 @@
 set -u
 BIN=${SSLM_BIN:?SSLM_BIN must name the ssl-mgr binary}
 SRC=${SSLM_SOURCE_ROOT:?SSLM_SOURCE_ROOT must name the source tree}
-command -v tmux >/dev/null 2>&1 || { echo "tmux not found: skipped"; exit 77; }
+# In CI a missing tmux is a failure, not a skip (tests/README rule).
+if ! command -v tmux >/dev/null 2>&1; then
+	[ "${CI:-}" = true ] && { echo "tmux not found (CI=true)"; exit 1; }
+	echo "tmux not found: skipped"
+	exit 77
+fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/sslm-tui.XXXXXX")
 SOCK="sslm-tui-$$-0"
 NSOCK=0
@@ -82,5 +87,18 @@ wait_true() {
 		sleep 0.05
 		_n=$((_n - 1))
 	done
+	return 1
+}
+# wait_re REGEX [SECONDS]: as wait_for, for a basic regular expression
+# (a row that shows two things at once).
+wait_re() {
+	_n=$(( ${2:-10} * 20 ))
+	while [ "$_n" -gt 0 ]; do
+		screen | grep -aq -- "$1" && return 0
+		sleep 0.05
+		_n=$((_n - 1))
+	done
+	echo "--- pane (waiting for /$1/) ---"
+	screen
 	return 1
 }

@@ -100,28 +100,42 @@ check "vt100: services shown" wait_for "web-self"
 keys q
 check "vt100: exits 0" wait_for "EXIT=0"
 
-# A busy store: another process holds the lock.
+# A busy store: another process (a cron run) holds the lock.  The console
+# says who and since when, keeps the renew in its queue, and runs it once
+# the lock is free.
 printf 'pid 4242 ssl-mgr -renew (test holder)\n' > "$top/.sslm.lock"
+TZ=UTC touch -d '2026-01-02 03:04:05' "$top/.sslm.lock"
 sh -c 'exec 9>>"$1"; flock -x 9; exec sleep 60' _ "$top/.sslm.lock" &
 holder=$!
 while flock -n "$top/.sslm.lock" true; do sleep 0.05; done
 next_before=$(readlink "$svc/mail-self/next" 2>/dev/null || echo none)
-tui_start "$top"
+tui_start "$top" TZ=UTC
 check "busy: console starts while locked" wait_for "example.com (3)"
+check "busy: the title names the holder's pid" \
+    wait_for "locked: pid 4242"
+check "busy: and since when" wait_for "since 03:04:05"
 keys :
 keys -l "renew -f example.com:mail-self"
 keys Enter
-check "busy: the status bar says so" wait_for "busy" 20
-check "busy: the row shows it" wait_for "  busy" 20
-check "busy: nothing changed" test \
+check "busy: the renew is queued, not run" wait_for "run 0 queued 1"
+check "busy: the row says queued" wait_re "mail-self .*queued"
+keys j
+check "busy: the jobs screen lists it as queued" \
+    wait_re "1 queued *ssl-mgr -renew -f"
+keys Escape
+check "busy: nothing changed while locked" test \
     "$(readlink "$svc/mail-self/next" 2>/dev/null || echo none)" = \
     "$next_before"
-keys j
-check "busy: the job output says who holds the lock" wait_for "holds the lock (pid 42"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+check "busy: the queued renew runs once the lock is free" \
+    wait_re "mail-self .*renew ok" 30
+check "busy: the lock note is gone" wait_gone "locked: pid"
+check "busy: and it made a new next" test \
+    "$(readlink "$svc/mail-self/next" 2>/dev/null || echo none)" != \
+    "$next_before"
 keys q
 check "busy: exits 0" wait_for "EXIT=0"
-kill -9 "$holder" 2>/dev/null
-wait "$holder" 2>/dev/null
 
 # Bare "ssl-mgr" on a terminal opens the console too.
 new_server
