@@ -287,7 +287,7 @@ sslm_run_late(struct sslm_run *run, struct strlist *late)
 
 int
 sslm_notify(struct sslm_run *run, bool failed, const char *command,
-    const struct strlist *late)
+    const struct strlist *late, const struct strlist *errors)
 {
 	struct buf	 b;
 	char		*env[4];
@@ -295,6 +295,10 @@ sslm_notify(struct sslm_run *run, bool failed, const char *command,
 
 	if (run->cfg->notify_cmd.n == 0 || (!failed && late->n == 0))
 		return 0;
+	if (run->opts->debug) {
+		sslm_log(SSLM_LOG_NOTE, "notify_cmd: debug: not run");
+		return 0;
+	}
 	buf_init(&b, 1024 * 1024);
 	(void)buf_printf(&b, "ssl-mgr on %s: %s\n", run->cfg->topdir, failed ?
 	    "the run failed" : "certificates near their end");
@@ -302,6 +306,8 @@ sslm_notify(struct sslm_run *run, bool failed, const char *command,
 	if (failed)
 		(void)buf_printf(&b, "failed: %d service task(s); see "
 		    "%s/sslm\n", run->failures, run->cfg->logdir);
+	for (size_t i = 0; errors != NULL && i < errors->n; i++)
+		(void)buf_printf(&b, "error: %s\n", errors->v[i]);
 	for (size_t i = 0; i < late->n; i++)
 		(void)buf_printf(&b, "late: %s\n", late->v[i]);
 	env[0] = xasprintf("SSLM_EVENT=notify");

@@ -144,11 +144,12 @@ int	sslm_last_run_read(const char *topdir, struct sslm_last_run *out);
 void	sslm_run_late(struct sslm_run *, struct strlist *late);
 /*
  * Runs notify_cmd (when set) with a summary on stdin when the run failed
- * or late has lines; nothing otherwise.  0, or an sslm_err (logged) when
- * the command could not run or failed.
+ * or late has lines; nothing otherwise.  errors (NULL: none) are the
+ * run's error messages, put in the summary.  0, or an sslm_err (logged)
+ * when the command could not run or failed.
  */
 int	sslm_notify(struct sslm_run *, bool failed, const char *command,
-	    const struct strlist *late);
+	    const struct strlist *late, const struct strlist *errors);
 
 /* Status in the node_exporter textfile format (status-prom.c). */
 void	sslm_run_prometheus(struct sslm_run *, struct buf *b);

@@ -20,7 +20,8 @@
 #include "util.h"
 
 struct sink_ctx {
-	bool	verbose;
+	bool		verbose;
+	struct strlist	errors;		/* for notify_cmd's summary */
 };
 
 /* Errors and warnings to stderr, "logs" to stdout, "logsv" with -v. */
@@ -31,6 +32,9 @@ cli_sink(void *vctx, enum sslm_level lvl, const char *msg)
 
 	switch (lvl) {
 	case SSLM_LOG_ERR:
+		if (ctx->errors.n < 100)
+			strlist_add(&ctx->errors, msg);
+		/* FALLTHROUGH */
 	case SSLM_LOG_WARN:
 		fflush(stdout);
 		fprintf(stderr, "%s\n", msg);
@@ -103,7 +107,8 @@ load_config(struct sslm_config **cfg, struct sslm_diag *diag, bool verbose)
  * renewal.  0, or -1 when notify_cmd could not do its job.
  */
 static int
-after_run(struct sslm_run *run, int rc, const char *what)
+after_run(struct sslm_run *run, int rc, const char *what,
+    const struct strlist *errors)
 {
 	struct strlist late = { 0 };
 	int r;
@@ -113,7 +118,7 @@ after_run(struct sslm_run *run, int rc, const char *what)
 	sslm_run_late(run, &late);
 	for (size_t i = 0; i < late.n; i++)
 		sslm_log(SSLM_LOG_WARN, "warning: %s", late.v[i]);
-	r = sslm_notify(run, rc != 0, what, &late);
+	r = sslm_notify(run, rc != 0, what, &late, errors);
 	strlist_clear(&late);
 	return r == 0 ? 0 : -1;
 }
@@ -138,7 +143,7 @@ cli_main(int argc, char **argv)
 	struct sslm_diag diag = { 0 };
 	struct sslm_run *run = NULL;
 	struct sslm_lock *lk = NULL;
-	struct sink_ctx sctx = { false };
+	struct sink_ctx sctx = { false, { NULL, 0, 0 } };
 	struct buf out;
 	char *err = NULL, *holder = NULL, *what = NULL;
 	int rc = 2, r;
@@ -204,7 +209,7 @@ cli_main(int argc, char **argv)
 			rc = 1;
 		if (rc == 0 && sslm_run_clean(run) != 0)
 			rc = 1;
-		if (after_run(run, rc, what) != 0)
+		if (after_run(run, rc, what, &sctx.errors) != 0)
 			rc = 1;
 	}
 	if (opts.status) {
@@ -225,6 +230,7 @@ out:
 	sslm_diag_free(&diag);
 	sslm_opts_free(&opts);
 	sslm_log_close();
+	strlist_clear(&sctx.errors);
 	buf_free(&out);
 	free(holder);
 	free(what);

@@ -120,6 +120,10 @@ check "empty tree: no last-run series" eq "$(series ssl_mgr_last_run_success)" "
 check "empty tree: renew due for web-self" eq "$(series 'ssl_mgr_renew_due{group="example.com",service="web-self"}')" 1
 
 # 2. An induced failure: a service whose CA does not exist yet.
+sslm "$top" -d -renew example.com:web-self
+check "-d run failing: exit 1" eq "$RC" 1
+check "-d run failing: notify_cmd only logged" sh -c "[ \"\$(ls '$NOTIFY_DIR' | wc -l)\" -eq 0 ] && grep -q 'notify_cmd: debug: not run' '$T/out'"
+rm -rf "$top/certs/example.com/web-self/next" "$top/certs/example.com/web-self/db"
 sslm "$top" -renew example.com:web-self
 check "renew before the CA: exit 1" eq "$RC" 1
 check "failure: notify_cmd ran once" eq "$(calls)" 1
@@ -127,6 +131,7 @@ check "failure: argv as configured" contains "$NOTIFY_DIR/call.0" "argv: arg one
 check "failure: SSLM_RESULT=failed" contains "$NOTIFY_DIR/call.0" "SSLM_RESULT=failed"
 check "failure: summary on stdin says so" contains "$NOTIFY_DIR/call.0" "the run failed"
 check "failure: summary names the command" contains "$NOTIFY_DIR/call.0" "command: ssl-mgr -renew example.com:web-self"
+check "failure: the error itself in the summary" contains "$NOTIFY_DIR/call.0" "error: example.com:web-self: signing CA 'my-int' has no current cert/key"
 check "failure: no hook ran" is_empty "$HOOK_LOG"
 check "failure recorded in .sslm.last-run" contains "$top/.sslm.last-run" '"success": false'
 prom
