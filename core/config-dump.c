@@ -149,6 +149,8 @@ globals(const struct sslm_config *cfg, struct buf *b)
 	list(b, &cfg->ssh_opts);
 	(void)buf_printf(b, "%s\n", cfg->ssh_opts.n == 0 ? DEF : "");
 	kv_bool(b, "dane_roll_gate", cfg->dane_roll_gate, true);
+	cfg_dump_cmd(b, "notify_cmd", &cfg->notify_cmd);
+	cfg_dump_hooks(b, &cfg->hooks);
 }
 
 static void
@@ -300,6 +302,24 @@ sslm_service_dump(const struct sslm_service_cfg *s, struct buf *b)
 		    s->renew_expire_days);
 	else
 		(void)buf_printf(b, "renew_expire_days = (not set)\n");
+	{
+		struct sslm_vport *vp = NULL;
+		size_t n = sslm_service_vports(s, &vp);
+
+		(void)buf_printf(b, "verify_ports = [");
+		for (size_t i = 0; i < n; i++) {
+			if (vp[i].starttls == SSLM_STARTTLS_NONE)
+				(void)buf_printf(b, "%s%d", i ? ", " : "",
+				    vp[i].port);
+			else
+				(void)buf_printf(b, "%s[%d, \"%s\"]", i ?
+				    ", " : "", vp[i].port,
+				    sslm_starttls_name(vp[i].starttls));
+		}
+		(void)buf_printf(b, "]%s\n", s->has_vports ? "" : DEF);
+		free(vp);
+	}
+	cfg_dump_hooks(b, &s->hooks);
 
 	(void)buf_printf(b, "\n[KeyOpts]\n");
 	kv_str(b, "ktype", ktypes[s->ktype], "ec");

@@ -71,6 +71,21 @@ bool	cfg_valid_svc(const char *);
 /* A DNS host name; wild allows a leading "*."; underscore allows '_'. */
 bool	cfg_valid_dns(const char *, bool wild, bool underscore);
 
+/*
+ * config-hooks.c: a command (a list of strings, or one string split on
+ * white space; never a shell) into argv; 0 or -1 after the error.
+ */
+int	cfg_cmd(struct cfg_ctx *, const struct toml_kv *, struct strlist *argv);
+/* on_renew / on_roll / on_prod_copy: true when kv was one of them. */
+bool	cfg_hook_key(struct cfg_ctx *, const struct toml_kv *,
+	    struct sslm_hooks *);
+/* verify_ports = [443, [25, 'smtp'], [993]] of a service file. */
+void	cfg_verify_ports(struct cfg_ctx *, const struct toml_kv *,
+	    struct sslm_service_cfg *);
+/* check-config -v lines for the hooks. */
+void	cfg_dump_hooks(struct buf *, const struct sslm_hooks *);
+void	cfg_dump_cmd(struct buf *, const char *key, const struct strlist *);
+
 /* ca-info.conf (config-svc.c) and one CA entry's free. */
 void	cfg_load_ca_info(struct sslm_config *, struct sslm_diag *);
 void	cfg_ca_info_free(struct sslm_ca_info *);

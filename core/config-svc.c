@@ -240,6 +240,8 @@ sslm_service_free(struct sslm_service_cfg *s)
 	free(s->email);
 	strlist_clear(&s->sans);
 	free(s->digest);
+	free(s->vports);
+	sslm_hooks_free(&s->hooks);
 	free(s);
 }
 
@@ -521,7 +523,9 @@ top_key(struct cfg_ctx *c, struct sslm_service_cfg *s,
 			    "renew_expire_days must not be negative");
 		else
 			s->has_renew_expire_days = true;
-	} else
+	} else if (strcmp(k, "verify_ports") == 0)
+		cfg_verify_ports(c, kv, s);
+	else if (!cfg_hook_key(c, kv, &s->hooks))
 		cfg_unknown_key(c, kv);
 }
 

@@ -243,6 +243,10 @@ global_key(struct cfg_ctx *c, struct sslm_config *cfg,
 		(void)cfg_strlist(c, kv, false, &cfg->ssh_opts);
 	else if (strcmp(k, "dane_roll_gate") == 0)
 		(void)cfg_bool(c, kv, &cfg->dane_roll_gate);
+	else if (strcmp(k, "notify_cmd") == 0)
+		(void)cfg_cmd(c, kv, &cfg->notify_cmd);
+	else if (cfg_hook_key(c, kv, &cfg->hooks))
+		return;
 	else if (strcmp(k, "preferred_acme_profile") == 0) {
 		char *s = NULL;
 
@@ -735,6 +739,8 @@ sslm_config_free(struct sslm_config *cfg)
 	free(cfg->logdir);
 	strlist_clear(&cfg->dns_xtra_ns);
 	strlist_clear(&cfg->ssh_opts);
+	strlist_clear(&cfg->notify_cmd);
+	sslm_hooks_free(&cfg->hooks);
 	for (size_t i = 0; i < cfg->n_post_copy; i++) {
 		free(cfg->post_copy[i].host);
 		free(cfg->post_copy[i].cmd);

@@ -118,6 +118,28 @@ struct sslm_dane {
 	char	subtype[8];		/* "", "MX" or "SANS" (upper-cased) */
 };
 
+/* How verify --live talks to a port before TLS (verify_ports). */
+enum sslm_starttls {
+	SSLM_STARTTLS_NONE,	/* TLS from the first byte */
+	SSLM_STARTTLS_SMTP,	/* EHLO, STARTTLS */
+	SSLM_STARTTLS_IMAP,	/* a STARTTLS */
+	SSLM_STARTTLS_POP3	/* STLS */
+};
+struct sslm_vport {
+	int			port;
+	enum sslm_starttls	starttls;
+};
+
+/*
+ * Deploy hooks: argv of a program run after the event (empty: none).
+ * Written as a list of strings, or one string split on white space.
+ */
+struct sslm_hooks {
+	struct strlist	on_renew;	/* next was renewed */
+	struct strlist	on_roll;	/* next became curr */
+	struct strlist	on_prod_copy;	/* production copy changed */
+};
+
 /* One service file conf.d/<grp>/<svc>. */
 struct sslm_service_cfg {
 	char			*path;
@@ -141,6 +163,11 @@ struct sslm_service_cfg {
 	int			 sign_end_days;	/* default -1 */
 	char			*digest;	/* default sha384 */
 	struct timespec		 mtime;
+	/* ours: */
+	struct sslm_vport	*vports;	/* verify_ports as written */
+	size_t			 n_vports;
+	bool			 has_vports;
+	struct sslm_hooks	 hooks;	/* after the [globals] ones */
 };
 
 struct sslm_config {
@@ -173,6 +200,10 @@ struct sslm_config {
 	bool		 dane_roll_gate;	/* default true: roll a DANE
 						 * service only when every NS
 						 * served next's TLSA 2 x TTL */
+	struct strlist	 notify_cmd;	/* argv; run with a summary on
+					 * stdin when a run fails or a cert
+					 * is in its last 10% */
+	struct sslm_hooks hooks;	/* on_renew, on_roll, on_prod_copy */
 
 	/* [renew_info]: the curves with config overrides applied */
 	bool		 has_renew_info;
@@ -229,6 +260,16 @@ const struct sslm_ca_info *sslm_ca_find(const struct sslm_config *,
 const struct sslm_dns_primary *sslm_dns_primary_for(
 	    const struct sslm_config *, const char *grp);
 const char *sslm_server_kind_name(enum sslm_server_kind);
+/* "", "smtp", "imap", "pop3" (static strings). */
+const char *sslm_starttls_name(enum sslm_starttls);
+/*
+ * The ports verify --live checks for a service: verify_ports when given,
+ * else one per dane_tls port (25 with STARTTLS smtp, 143 imap, 110 pop3,
+ * any other plain TLS), else 443.  Returns an owned array in *out.
+ */
+size_t	sslm_service_vports(const struct sslm_service_cfg *,
+	    struct sslm_vport **out);
+void	sslm_hooks_free(struct sslm_hooks *);
 
 /*
  * Prints the effective configuration (check-config -v) into b: every key

@@ -62,6 +62,9 @@ static const struct opt_def opt_table[] = {
 	  "ACME: validate only, keep the certificate" },
 	{ "-ntoc", "--next-to-curr", OPT_FLAG, true, F(next_to_curr), 0, NULL,
 	  "Move next to curr now (no age check)" },
+	{ "-prometheus", "--prometheus", OPT_FLAG, false, F(prometheus), 0,
+	  NULL, "With -s: print the status as Prometheus metrics "
+	  "(textfile format)" },
 	{ "-r", "--reuse", OPT_FLAG, false, F(reuse), 0, NULL,
 	  "With -renew: reuse curr's private key" },
 	{ "-renew", "--renew", OPT_FLAG, false, F(renew), 0, NULL,
@@ -216,8 +219,13 @@ sslm_opts_parse(int argc, char **argv, struct sslm_opts *o, char **err)
 		}
 		*(bool *)((char *)o + d->flag_off) = true;
 	}
-	if (o->json && !o->status) {
-		*err = xstrdup("--json goes with -s (status)");
+	if ((o->json || o->prometheus) && !o->status) {
+		*err = xasprintf("--%s goes with -s (status)", o->json ?
+		    "json" : "prometheus");
+		return SSLM_ERR_USAGE;
+	}
+	if (o->json && o->prometheus) {
+		*err = xstrdup("--json and --prometheus: choose one");
 		return SSLM_ERR_USAGE;
 	}
 	return 0;

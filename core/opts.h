@@ -34,6 +34,7 @@ struct sslm_opts {
 	bool		test;
 	bool		verb;
 	bool		json;		/* ours: -s --json */
+	bool		prometheus;	/* ours: -s --prometheus */
 
 	/* dev mode */
 	bool		new_cert;

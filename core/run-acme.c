@@ -288,6 +288,7 @@ job_finish(struct sslm_run *run, struct acme_job *j)
 		X509 *x = NULL;
 
 		j->done = true;
+		run_event_add(run, RUN_EV_RENEW, j->sc, j->ndir);
 		if (x509_load_cert(certp, &x) == 0)
 			runsvc_log_expiry(j->sc, SSLM_LOG_NOTE, "renewed", x,
 			    run->now);

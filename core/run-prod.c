@@ -177,6 +177,28 @@ out:
 	return r;
 }
 
+/* on_prod_copy for each changed (or drifted) service now in production. */
+static void
+prod_events(struct sslm_run *run)
+{
+	char *d;
+
+	for (size_t i = 0; i < run->n_groups; i++) {
+		const struct run_group *g = &run->groups[i];
+
+		if (g->failed)
+			continue;
+		for (size_t k = 0; k < g->n; k++) {
+			if (!strlist_has(&g->changed, g->svcs[k]->svc))
+				continue;
+			d = xasprintf("%s/%s/%s/curr", run->prod_dir, g->grp,
+			    g->svcs[k]->svc);
+			run_event_add(run, RUN_EV_PROD_COPY, g->svcs[k], d);
+			free(d);
+		}
+	}
+}
+
 /*
  * The production step and the restarts.  prod_needed: something changed
  * or a copy was asked for.  Returns 0 or an sslm_err.
@@ -206,9 +228,11 @@ run_finish(struct sslm_run *run, bool prod_needed)
 		    "copies, no restarts", run->prod_dir);
 		return r;
 	}
-	if (changed)
+	if (changed) {
 		sslm_log(SSLM_LOG_NOTE, "production updated: %s",
 		    run->prod_dir);
+		prod_events(run);
+	}
 	if ((r = prod_remote(run->cfg, run->prod_dir, run->opts->debug)) != 0)
 		return r;
 	if ((rr = prod_post_copy(run->cfg, run->opts->debug)) > 0)

@@ -420,6 +420,8 @@ sslm_run_execute(struct sslm_run *run)
 		if (first == 0)
 			first = r;
 	}
+	if (run_hooks(run) != 0 && first == 0)
+		first = SSLM_ERR_EXEC;
 	return first;
 }
 
@@ -494,5 +496,6 @@ sslm_run_free(struct sslm_run *run)
 	free(run->prod_dir);
 	strlist_clear(&run->drift);
 	run_acme_free(run);
+	run_events_free(run);
 	free(run);
 }

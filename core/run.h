@@ -33,6 +33,16 @@ struct run_group {
 	bool			  tlsa_changed;
 };
 
+/* Something a deploy hook runs for (hooks.c). */
+enum run_event_kind {
+	RUN_EV_RENEW, RUN_EV_ROLL, RUN_EV_PROD_COPY
+};
+struct run_event {
+	enum run_event_kind		 kind;
+	const struct sslm_service_cfg	*sc;	/* the run's */
+	char				*dir;	/* the cert's dir */
+};
+
 struct sslm_run {
 	struct sslm_config	*cfg;
 	const struct sslm_opts	*opts;
@@ -49,6 +59,8 @@ struct sslm_run {
 	size_t			 n_acme;
 	struct strlist		 drift;		/* production drift found */
 	double			(*rand01)(void);
+	struct run_event	*events;	/* for the deploy hooks */
+	size_t			 n_events;
 };
 
 /*
@@ -98,6 +110,49 @@ void	run_acme_free(struct sslm_run *);
 int	run_acme_client(const struct sslm_run *,
 	    const struct sslm_service_cfg *, const struct sslm_ca_info *,
 	    const char *cb, struct acme_client **);
+
+/*
+ * Internal (hooks.c): an event of the run (dir copied), and the hooks of
+ * every event once the run's work is done: [globals] then the service's,
+ * each as argv with SSLM_* variables.  A failing hook is logged and
+ * counted in run->failures; it changes nothing in the tree.
+ */
+void	run_event_add(struct sslm_run *, enum run_event_kind,
+	    const struct sslm_service_cfg *, const char *dir);
+int	run_hooks(struct sslm_run *);	/* hooks that failed */
+void	run_events_free(struct sslm_run *);
+
+/* The time and result of the last changing run, <topdir>/.sslm.last-run */
+#define SSLM_LAST_RUN_FILE	".sslm.last-run"
+struct sslm_last_run {
+	time_t	 time;
+	bool	 success;
+	int	 failures;
+	char	*command;
+};
+/* Records it (atomically, 0644); 0 or an sslm_err (logged). */
+int	sslm_last_run_write(const char *topdir, time_t, bool success,
+	    int failures, const char *command);
+/* 0 and *out (free command), SSLM_ERR_NOTFOUND, or SSLM_ERR_PARSE. */
+int	sslm_last_run_read(const char *topdir, struct sslm_last_run *out);
+
+/*
+ * After a changing run: the services of the run whose curr is in its last
+ * 10% of lifetime with no newer next waiting (its renewal has not
+ * succeeded), as lines "grp:svc: ..." appended to late.
+ */
+void	sslm_run_late(struct sslm_run *, struct strlist *late);
+/*
+ * Runs notify_cmd (when set) with a summary on stdin when the run failed
+ * or late has lines; nothing otherwise.  errors (NULL: none) are the
+ * run's error messages, put in the summary.  0, or an sslm_err (logged)
+ * when the command could not run or failed.
+ */
+int	sslm_notify(struct sslm_run *, bool failed, const char *command,
+	    const struct strlist *late, const struct strlist *errors);
+
+/* Status in the node_exporter textfile format (status-prom.c). */
+void	sslm_run_prometheus(struct sslm_run *, struct buf *b);
 
 /* "<top>/certs/<grp>/<svc>"; caller frees. */
 char	*sslm_svc_dir(const struct sslm_run *, const char *grp,

@@ -461,8 +461,10 @@ renew_into_next(struct sslm_run *run, struct run_group *g,
 	if ((r = make_key(sc, st, ndir, reuse)) == 0 &&
 	    (r = make_csr(sc, ndir)) == 0 &&
 	    (r = make_cert(run, sc, ndir, &cert)) == 0 &&
-	    (r = runsvc_write_tlsa(run, g, sc, ndir)) == 0)
+	    (r = runsvc_write_tlsa(run, g, sc, ndir)) == 0) {
 		runsvc_log_expiry(sc, SSLM_LOG_NOTE, "renewed", cert, run->now);
+		run_event_add(run, RUN_EV_RENEW, sc, ndir);
+	}
 	X509_free(cert);
 	free(ndir);
 	free(dbname);
@@ -610,6 +612,12 @@ do_roll(struct sslm_run *run, struct run_group *g,
 	}
 	runsvc_log_expiry(sc, SSLM_LOG_NOTE, "rolled next to curr", st->next_cert,
 	    run->now);
+	{
+		char *d = xasprintf("%s/db/%s", st->dir, st->next);
+
+		run_event_add(run, RUN_EV_ROLL, sc, d);
+		free(d);
+	}
 	*changed = true;
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "config.h"
 #include "err.h"
+#include "live.h"
 #include "lock.h"
 #include "log.h"
 #include "opts.h"
@@ -20,7 +21,7 @@
 #include "tools.h"
 #include "util.h"
 
-#define MAX_INPUT	(4 * 1024 * 1024)
+#define TOOL_MAX_INPUT	(4 * 1024 * 1024)
 
 static void
 tool_sink(void *ctx, enum sslm_level lvl, const char *msg)
@@ -40,7 +41,7 @@ emit(struct buf *b)
 	buf_free(b);
 }
 
-/* Reads stdin up to MAX_INPUT; 0 or an sslm_err. */
+/* Reads stdin up to TOOL_MAX_INPUT; 0 or an sslm_err. */
 static int
 read_stdin(char **out, size_t *len)
 {
@@ -49,7 +50,7 @@ read_stdin(char **out, size_t *len)
 	size_t n;
 	int r = 0;
 
-	buf_init(&b, MAX_INPUT);
+	buf_init(&b, TOOL_MAX_INPUT);
 	r = buf_add(&b, "", 0);
 	while (r == 0 && (n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
 		r = buf_add(&b, chunk, n);
@@ -104,7 +105,8 @@ cli_info(int argc, char **argv)
 		size_t len = 0;
 		int r;
 
-		if ((r = read_file(argv[i], MAX_INPUT, &text, &len)) != 0) {
+		if ((r = read_file(argv[i], TOOL_MAX_INPUT, &text,
+		    &len)) != 0) {
 			fprintf(stderr, "%s: %s\n", argv[i], r ==
 			    SSLM_ERR_TOOBIG ? "larger than 4 MiB: not a PEM "
 			    "file" : sslm_strerror(r));
@@ -120,32 +122,81 @@ cli_info(int argc, char **argv)
 	return rc < 0 ? 2 : rc;
 }
 
+/* verify --live [grp:svc ...]: the services as served, read only. */
+static int
+verify_live(int argc, char **argv)
+{
+	struct sslm_opts opts;
+	struct sslm_config *cfg = NULL;
+	struct sslm_diag diag = { 0 };
+	struct sslm_run *run = NULL;
+	struct buf out;
+	char *top = NULL;
+	int rc = 2;
+
+	memset(&opts, 0, sizeof(opts));
+	buf_init(&out, 64 * 1024 * 1024);
+	for (int i = 0; i < argc; i++)
+		strlist_add(&opts.targets, argv[i]);
+	if (cli_find_topdir(&top) != 0)
+		goto out;
+	if (sslm_config_load(top, &cfg, &diag) != 0 ||
+	    sslm_run_prepare(cfg, &opts, time(NULL), &run, &diag) != 0) {
+		for (size_t i = 0; i < diag.errors.n; i++)
+			fprintf(stderr, "%s\n", diag.errors.v[i]);
+		fprintf(stderr, "ssl-mgr: configuration errors: nothing "
+		    "checked\n");
+		goto out;
+	}
+	rc = sslm_live_verify(run, &out) == 0 ? 0 : 1;
+	fflush(stderr);
+	if (out.p)
+		fputs(out.p, stdout);
+out:
+	sslm_run_free(run);
+	sslm_config_free(cfg);
+	sslm_diag_free(&diag);
+	sslm_opts_free(&opts);
+	buf_free(&out);
+	free(top);
+	return rc;
+}
+
+#define VERIFY_USAGE	"usage: ssl-mgr verify [--cafile root.pem] " \
+	"<dir | file>\n       ssl-mgr verify --live [grp:svc ...]\n"
+
 int
 cli_verify(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "cafile", required_argument, NULL, 'c' },
+		{ "live", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *cafile = NULL;
 	struct buf out;
+	bool live = false;
 	int c, rc;
 
 	sslm_log_set_sink(tool_sink, NULL);
 	while ((c = getopt_long(argc, argv, "c:h", lo, NULL)) != -1) {
 		if (c == 'c')
 			cafile = optarg;
+		else if (c == 'l')
+			live = true;
 		else {
-			printf("usage: ssl-mgr verify [--cafile root.pem] "
-			    "<dir | file>\nValidate cert.pem against "
-			    "chain.pem in dir.\n");
+			printf(VERIFY_USAGE "Validate cert.pem against "
+			    "chain.pem in dir; with --live, connect to every "
+			    "host,\naddress and port of the services and "
+			    "check what they serve.\n");
 			return c == 'h' ? 0 : 2;
 		}
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "usage: ssl-mgr verify [--cafile root.pem] "
-		    "<dir | file>\n");
+	if (live && cafile == NULL)
+		return verify_live(argc - optind, argv + optind);
+	if (live || optind != argc - 1) {
+		fprintf(stderr, VERIFY_USAGE);
 		return 2;
 	}
 	buf_init(&out, 16 * 1024 * 1024);

@@ -20,7 +20,8 @@
 #include "util.h"
 
 struct sink_ctx {
-	bool	verbose;
+	bool		verbose;
+	struct strlist	errors;		/* for notify_cmd's summary */
 };
 
 /* Errors and warnings to stderr, "logs" to stdout, "logsv" with -v. */
@@ -31,6 +32,9 @@ cli_sink(void *vctx, enum sslm_level lvl, const char *msg)
 
 	switch (lvl) {
 	case SSLM_LOG_ERR:
+		if (ctx->errors.n < 100)
+			strlist_add(&ctx->errors, msg);
+		/* FALLTHROUGH */
 	case SSLM_LOG_WARN:
 		fflush(stdout);
 		fprintf(stderr, "%s\n", msg);
@@ -97,6 +101,28 @@ load_config(struct sslm_config **cfg, struct sslm_diag *diag, bool verbose)
 	return 0;
 }
 
+/*
+ * After a changing run: record it for -s --json/--prometheus, and tell
+ * notify_cmd when it failed or a certificate is near its end without a
+ * renewal.  0, or -1 when notify_cmd could not do its job.
+ */
+static int
+after_run(struct sslm_run *run, int rc, const char *what,
+    const struct strlist *errors)
+{
+	struct strlist late = { 0 };
+	int r;
+
+	(void)sslm_last_run_write(run->cfg->topdir, run->now, rc == 0,
+	    run->failures, what);
+	sslm_run_late(run, &late);
+	for (size_t i = 0; i < late.n; i++)
+		sslm_log(SSLM_LOG_WARN, "warning: %s", late.v[i]);
+	r = sslm_notify(run, rc != 0, what, &late, errors);
+	strlist_clear(&late);
+	return r == 0 ? 0 : -1;
+}
+
 static char *
 describe_run(int argc, char **argv)
 {
@@ -117,7 +143,7 @@ cli_main(int argc, char **argv)
 	struct sslm_diag diag = { 0 };
 	struct sslm_run *run = NULL;
 	struct sslm_lock *lk = NULL;
-	struct sink_ctx sctx = { false };
+	struct sink_ctx sctx = { false, { NULL, 0, 0 } };
 	struct buf out;
 	char *err = NULL, *holder = NULL, *what = NULL;
 	int rc = 2, r;
@@ -183,9 +209,14 @@ cli_main(int argc, char **argv)
 			rc = 1;
 		if (rc == 0 && sslm_run_clean(run) != 0)
 			rc = 1;
+		if (after_run(run, rc, what, &sctx.errors) != 0)
+			rc = 1;
 	}
 	if (opts.status) {
-		sslm_run_status(run, opts.json, &out);
+		if (opts.prometheus)
+			sslm_run_prometheus(run, &out);
+		else
+			sslm_run_status(run, opts.json, &out);
 		if (out.p)
 			fputs(out.p, stdout);
 	}
@@ -199,6 +230,7 @@ out:
 	sslm_diag_free(&diag);
 	sslm_opts_free(&opts);
 	sslm_log_close();
+	strlist_clear(&sctx.errors);
 	buf_free(&out);
 	free(holder);
 	free(what);

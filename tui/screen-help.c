@@ -38,6 +38,7 @@ static const char *const keys_services[] = {
 	"p            production     ssl-mgr dev -certs-prod",
 	"S            restart        ssl-mgr dev -fsr            (asks)",
 	"v            verify         ssl-mgr verify <certs/grp/svc/curr>",
+	"V            verify live    ssl-mgr verify --live grp:svc",
 	"x            revoke         ssl-mgr revoke grp:svc      (asks)",
 	"W            CA set-up wizard (root, intermediate, first leaves)",
 	NULL
@@ -70,6 +71,7 @@ static const char *const commands[] = {
 	":clean-keep 3                  :clean-all",
 	":dev -certs-prod               :dev -fsr    :dev -ntoc grp:svc",
 	":check-config -v               :verify certs/grp/svc/curr",
+	":verify --live grp:svc         what the servers serve, TLSA",
 	":info certs/grp/svc/curr/cert.pem",
 	":revoke [--next] [--reason N] grp:svc",
 	":ca-init                       the CA set-up wizard (with options:",

@@ -424,6 +424,15 @@ action(struct console *c, int key)
 			strlist_clear(&one);
 		}
 		break;
+	case 'V':
+		{
+			const char *const live[] = { "verify", "--live",
+			    NULL };
+
+			act(c, argv_join(live, &words), "verify-live", &items,
+			    NULL, NULL);
+		}
+		break;
 	case 'x':
 		if (items.n != 1 || strchr(words.v[0], ',') != NULL) {
 			console_message(c, W_LEVEL_WARN, "revoke takes exactly "
@@ -461,7 +470,7 @@ scr_services_key(struct console *c, int key)
 		return r;
 	switch (key) {
 	case 'r': case 'R': case 'o': case 'O': case 'c': case 'p':
-	case 'S': case 'v': case 'x':
+	case 'S': case 'v': case 'V': case 'x':
 		action(c, key);
 		return W_HANDLED;
 	case 's':

@@ -5,6 +5,8 @@
 #					nginx in the foreground under our
 #					control and sets NGINX_PID; logs
 #					(error.log, access.log) in <dir>/logs
+#   nginxbed_start <dir> <port> <root> <fullchain> <key>
+#					the same serving TLS with that chain
 #   nginxbed_stop			stops it by PID (safe to call twice)
 #
 # The workers run as the current user and must reach <root>: make every
@@ -14,6 +16,12 @@ nginxbed_start() {
 	_ng_dir=$1
 	_ng_port=$2
 	_ng_root=$3
+	_ng_ssl=
+	_ng_tls=
+	if [ $# -ge 5 ]; then
+		_ng_ssl=" ssl"
+		_ng_tls="ssl_certificate $4; ssl_certificate_key $5;"
+	fi
 	mkdir -p "$_ng_dir/logs"
 	cat >"$_ng_dir/nginx.conf" <<NGX
 daemon off;
@@ -30,7 +38,8 @@ http {
 	uwsgi_temp_path $_ng_dir/u;
 	scgi_temp_path $_ng_dir/s;
 	server {
-		listen 127.0.0.1:$_ng_port;
+		listen 127.0.0.1:$_ng_port$_ng_ssl;
+		$_ng_tls
 		root $_ng_root;
 		location /.well-known/acme-challenge/ {
 			default_type text/plain;

@@ -64,6 +64,24 @@ S
 bad "service: TOML error" ca/my-int "my-int:2:" <<'S'
 2s/.*/name = 'Example Intermediate CA/
 S
+bad "notify_cmd with no command" ssl-mgr.conf "ssl-mgr.conf:10: [globals] notify_cmd: no command" <<'S'
+10s/.*/    notify_cmd = []/
+S
+bad "on_roll of the wrong type" ssl-mgr.conf "ssl-mgr.conf:10:" <<'S'
+10s/.*/    on_roll = 5/
+S
+bad "service on_renew empty" example.com/web-self "web-self:2: on_renew: no command" <<'S'
+2s/.*/on_renew = ''/
+S
+bad "verify_ports port out of range" example.com/web-self "web-self:2: verify_ports[1]: the port must be an integer 1-65535" <<'S'
+2s/.*/verify_ports = [443, 70000]/
+S
+bad "verify_ports unknown STARTTLS" example.com/web-self "web-self:2: verify_ports[0]: the STARTTLS protocol must be one of smtp, imap, pop3" <<'S'
+2s/.*/verify_ports = [[25, 'lmtp']]/
+S
+bad "verify_ports not a list" example.com/web-self "web-self:2:" <<'S'
+2s/.*/verify_ports = 443/
+S
 
 # Unknown key: a warning with file:line, not an error.
 top=$(new_topdir unknown)

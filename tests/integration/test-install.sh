@@ -200,6 +200,10 @@ check "examples: ssl-mgr.conf mode 644" \
     mode_is "$EX/ca-self/conf.d/ssl-mgr.conf" 644
 check "doc/ssl-mgr/migration.md installed" \
     is_file "$R/usr/share/doc/ssl-mgr/migration.md"
+check "doc/ssl-mgr/status-schema.json installed" \
+    is_file "$R/usr/share/doc/ssl-mgr/status-schema.json"
+check "doc/ssl-mgr/status-json.md installed" \
+    is_file "$R/usr/share/doc/ssl-mgr/status-json.md"
 check "doc/ssl-mgr/upstream-fixes.md installed" \
     is_file "$R/usr/share/doc/ssl-mgr/upstream-fixes.md"
 if [ -d "$EX/ca-self/conf.d" ]; then
@@ -336,6 +340,9 @@ t sslm-info --verb
 t ssl-mgr -clean-keep ''
 t ssl-mgr pl
 t ssl-mgr dns-status exa
+t ssl-mgr --prom
+t ssl-mgr verify --l
+t ssl-mgr verify --live exa
 cd "$2" && unset SSL_MGR_TOPDIR && t ssl-mgr ca : my-r
 EOF
 	SSL_MGR_TOPDIR=$T/ctop bash "$T/comp.bash" "$C" "$T/ctop" \
@@ -375,6 +382,9 @@ EOF
 	expect "ssl-mgr pl" "plan"
 	expect "ssl-mgr dns-status exa" "example.com"
 	expect "ssl-mgr ca : my-r" "my-root"
+	expect "ssl-mgr --prom" "--prometheus"
+	expect "ssl-mgr verify --l" "--live"
+	expect "ssl-mgr verify --live exa" "example.com:"
 else
 	skip "bash completion: bash, the completion or the examples missing"
 fi
