@@ -351,10 +351,13 @@ run_group(struct sslm_run *run, struct run_group *g)
 /*
  * After the ACME batch: roll what it renewed when -roll was given, and
  * rebuild the TLSA files of those groups (their tlsa.rr came late).
+ * Returns 0 or the first error, so a failed roll fails the run's exit.
  */
-static void
+static int
 run_acme_rolls(struct sslm_run *run)
 {
+	int first = 0, r;
+
 	for (size_t i = 0; i < run->n_groups; i++) {
 		struct run_group *g = &run->groups[i];
 		bool any = false;
@@ -368,14 +371,21 @@ run_acme_rolls(struct sslm_run *run)
 			if (!run_acme_renewed(run, g->svcs[k]) ||
 			    !(run->opts->roll || run->opts->next_to_curr))
 				continue;
-			if (runsvc_roll(run, g, g->svcs[k], &changed) != 0) {
+			if ((r = runsvc_roll(run, g, g->svcs[k],
+			    &changed)) != 0) {
 				g->failed = true;
 				run->failures++;
+				if (first == 0)
+					first = r;
 			}
 		}
-		if (any && group_tlsa(run, g) != 0)
+		if (any && (r = group_tlsa(run, g)) != 0) {
 			g->failed = true;
+			if (first == 0)
+				first = r;
+		}
 	}
+	return first;
 }
 
 int
@@ -411,7 +421,8 @@ sslm_run_execute(struct sslm_run *run)
 	if (run->n_acme > 0) {
 		if ((r = run_acme_batch(run)) != 0 && first == 0)
 			first = r;
-		run_acme_rolls(run);
+		if ((r = run_acme_rolls(run)) != 0 && first == 0)
+			first = r;
 		prod_needed = true;
 	}
 	sslm_log(SSLM_LOG_INFO, "Done group tasks:");
