@@ -90,11 +90,10 @@ zone:
 NSD
 	nsd -d -c "$d/nsd.conf" >"$d/nsd.out" 2>&1 &
 	PROP_PIDS=$!
-	for i in $(seq 1 "$nns"); do
-		python3 "$ROOT/tests/integration/dns-relay" "$net.$i" "$port" 127.0.0.1 "$port" "$delay" \
-		    >"$d/relay$i.out" 2>"$d/relay$i.log" &
-		PROP_PIDS="$PROP_PIDS $!"
-	done
+	# one relay process for all the servers' addresses
+	python3 "$ROOT/tests/integration/dns-relay" "$(seq -s, -f "$net.%g" 1 "$nns")" "$port" 127.0.0.1 "$port" "$delay" \
+	    >"$d/relay.out" 2>"$d/relay.log" &
+	PROP_PIDS="$PROP_PIDS $!"
 	# everything answers (the relays through NSD)
 	for a in 127.0.0.1 $(seq -f "$net.%g" 1 "$nns"); do
 		i=0
@@ -167,7 +166,7 @@ CONF
 		machine_line
 		echo "- load average (1/5/15 min) at the end: $(cut -d' ' -f1-3 /proc/loadavg) (2 shared cores)"
 		echo "- netem: $netem"
-		echo "- delay: $( [ "$netem" = available ] && echo "netem is available here, but" ) each name server is tests/integration/dns-relay on $net.1-$nns:$port holding every reply back $delay ms, in front of one NSD (prop.test: $nns NS, TXT at _acme-challenge); the primary (NSD itself, 127.0.0.1) is not delayed."
+		echo "- delay: $( [ "$netem" = available ] && echo "netem is available here, but" ) each name server is an address ($net.1-$nns:$port) of one tests/integration/dns-relay process holding every reply back $delay ms, in front of one NSD (prop.test: $nns NS, TXT at _acme-challenge); the primary (NSD itself, 127.0.0.1) is not delayed."
 		echo "- check: \`tests/challenge-probe dns-wait -p 0 prop.test:prop.test:<value>\` = ssl-mgr's dns-01 wait (core/challenge.c) with the record already on every server: discovery from the primary, then one pass over $views view(s) (the primary + $nns servers) that finds the value everywhere ($passes pass)."
 		echo "- method: $runs runs each after one warm-up; median (min–max). RTT = drill's query time to one server. wait-ns = the peers' hook (bench/hooks/wait-ns), one drill per server in turn."
 		echo
