@@ -185,7 +185,7 @@ _pebblebed_relay() {
 # /etc/resolv.conf when set (exec all the way: $! is pebble's PID).
 _pebblebed_exec() {
 	if [ -n "${PEBBLE_RESOLV:-}" ]; then
-		unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf &&
+		exec unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf &&
 		    exec "$@"' "$PEBBLE_RESOLV" "$@"
 	else
 		exec "$@"
