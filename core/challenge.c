@@ -511,10 +511,11 @@ answered_all(struct dns_result *const *txt, size_t names, size_t q)
 
 /*
  * One pass over one apex: the primary (always, for its serial) and every
- * server still pending are asked each name's TXT at once, then SOA (only
- * those that answered: a dead server costs one timeout per question, not
- * one more for SOA); each pending one is judged.  tmo is the per-try
- * timeout.  last[] receives the problem lines per view.  Returns 0, or
+ * server still pending are asked each name's TXT and the SOA, all at once
+ * (one round trip per pass, however many names and servers; a dead server
+ * costs one timeout for the lot); each pending one is judged, a server that
+ * missed a TXT question without its SOA.  tmo is the per-try timeout.
+ * last[] receives the problem lines per view.  Returns 0, or
  * SSLM_ERR_USAGE when a question cannot be asked at all.
  */
 static int
@@ -524,20 +525,21 @@ pass_apex(const struct wapex *w, const struct chal_dns *batch, size_t n,
 {
 	const struct dns_zone	 *z = w->zone;
 	const struct dns_result	**txtp = NULL, **soap = NULL;
-	struct dns_server	 *ask, *ask2;
-	struct dns_result	 *soa = NULL, **txt;
+	struct dns_server	 *ask;
+	struct dns_result	 *grid = NULL, **txt;
 	struct chal_srv_view	 *v;
-	size_t			 *vi, nq = 0, n2 = 0, i, q, miss;
+	size_t			 *vi, nq = 0, nqs = w->names.n + 1, i, q, miss;
 	uint32_t		  pserial = 0;
-	char			 *qname, *label;
-	int			  r = 0;
+	char			**qn, *label;
+	int			 *qt, r = 0;
 
 	ask = xcalloc(w->nviews, sizeof(*ask));
-	ask2 = xcalloc(w->nviews, sizeof(*ask2));
 	vi = xcalloc(w->nviews, sizeof(*vi));
 	soap = xcalloc(w->nviews, sizeof(*soap));
 	txt = xcalloc(w->names.n, sizeof(*txt));
 	txtp = xcalloc(w->names.n, sizeof(*txtp));
+	qn = xcalloc(nqs, sizeof(*qn));
+	qt = xcalloc(nqs, sizeof(*qt));
 	for (i = 0; i < w->nviews; i++) {
 		if (i > 0 && rep->views[w->first + i].served)
 			continue;
@@ -546,26 +548,23 @@ pass_apex(const struct wapex *w, const struct chal_dns *batch, size_t n,
 	}
 	if (nq == 1 && rep->views[w->first].served)
 		goto out;
-	/* SSLM_ERR_NET (nothing sent) just leaves the answers out. */
 	for (i = 0; i < w->names.n; i++) {
-		qname = xasprintf("_acme-challenge.%s.", w->names.v[i]);
-		r = dns_query_all(ask, nq, qname, QTYPE_TXT, tmo, o->retries,
-		    &txt[i]);
-		free(qname);
-		if (r == SSLM_ERR_USAGE)
-			goto out;
+		qn[i] = xasprintf("_acme-challenge.%s.", w->names.v[i]);
+		qt[i] = QTYPE_TXT;
 	}
-	for (q = 0; q < nq; q++)
-		if (q == 0 || answered_all(txt, w->names.n, q))
-			ask2[n2++] = ask[q];
-	r = dns_query_all(ask2, n2, w->apex, QTYPE_SOA, tmo, o->retries,
-	    &soa);
+	qn[i] = xstrdup(w->apex);
+	qt[i] = QTYPE_SOA;
+	/* SSLM_ERR_NET (nothing sent) just leaves the answers out. */
+	r = dns_query_grid(ask, nq, (const char *const *)qn, qt, nqs, tmo,
+	    o->retries, &grid);
 	if (r == SSLM_ERR_USAGE)
 		goto out;
 	r = 0;
-	for (q = 0, n2 = 0; soa != NULL && q < nq; q++)
+	for (i = 0; grid != NULL && i < w->names.n; i++)
+		txt[i] = &grid[i * nq];
+	for (q = 0; grid != NULL && q < nq; q++)
 		if (q == 0 || answered_all(txt, w->names.n, q))
-			soap[q] = &soa[n2++];
+			soap[q] = &grid[w->names.n * nq + q];
 	if (soap[0] != NULL && soap[0]->status == DNS_ANSWER)
 		pserial = soap[0]->serial;
 	for (q = 0; q < nq; q++) {
@@ -601,14 +600,15 @@ pass_apex(const struct wapex *w, const struct chal_dns *batch, size_t n,
 		free(label);
 	}
 out:
-	dns_results_free(soa, n2);
-	for (i = 0; i < w->names.n; i++)
-		dns_results_free(txt[i], nq);
+	dns_results_free(grid, nqs * nq);
+	for (i = 0; i < nqs; i++)
+		free(qn[i]);
+	free(qn);
+	free(qt);
 	free(txt);
 	free(txtp);
 	free(soap);
 	free(ask);
-	free(ask2);
 	free(vi);
 	return r;
 }

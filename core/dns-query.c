@@ -618,6 +618,77 @@ out:
 	return r;
 }
 
+/*
+ * Queries in flight at once at most: every one has its own socket, and a
+ * large batch (hundreds of names times the servers) must stay well inside
+ * the descriptor limit.
+ */
+#define DNS_GRID_CHUNK	256
+
+int
+dns_query_grid(const struct dns_server *servers, size_t n,
+    const char *const *qnames, const int *qtypes, size_t nq, int timeout_ms,
+    int retries, struct dns_result **out)
+{
+	struct dns_result	*res = NULL;
+	struct dnsq		*qs = NULL;
+	ldns_rdf		*check;
+	size_t			 i, k, tot = n * nq, c, len;
+	int			 r = SSLM_ERR_INTERNAL, sent = 0, rc;
+
+	*out = NULL;
+	for (k = 0; k < nq; k++) {
+		if (qnames[k] == NULL || *qnames[k] == '\0' ||
+		    (check = ldns_dname_new_frm_str(qnames[k])) == NULL) {
+			sslm_log(SSLM_LOG_ERR, "dns: '%s': invalid domain "
+			    "name", qnames[k] ? qnames[k] : "");
+			return SSLM_ERR_USAGE;
+		}
+		ldns_rdf_deep_free(check);
+	}
+	if (tot == 0)
+		return 0;
+	qs = xcalloc(tot, sizeof(*qs));
+	for (k = 0; k < nq; k++)
+		for (i = 0; i < n; i++) {
+			qs[k * n + i].addr = servers[i].addr;
+			qs[k * n + i].port = servers[i].port;
+			qs[k * n + i].qname = qnames[k];
+			qs[k * n + i].qtype = qtypes[k];
+		}
+	for (c = 0; c < tot; c += len) {
+		len = tot - c < DNS_GRID_CHUNK ? tot - c : DNS_GRID_CHUNK;
+		if ((rc = dnsq_run(qs + c, len, timeout_ms, retries)) == 0)
+			sent = 1;
+		else
+			r = rc;
+	}
+	if (!sent) {
+		sslm_log(SSLM_LOG_ERR, "dns: %s: no query could be sent%s%s",
+		    qnames[0], qs[0].error ? ": " : "",
+		    qs[0].error ? qs[0].error : "");
+		goto out;
+	}
+	res = xcalloc(tot, sizeof(*res));
+	for (i = 0; i < tot; i++) {
+		res[i].server = &servers[i % n];
+		res[i].status = qs[i].status;
+		res[i].serial = qs[i].serial;
+		res[i].rdata = qs[i].rdata;
+		memset(&qs[i].rdata, 0, sizeof(qs[i].rdata));
+		res[i].ms = qs[i].ms;
+		res[i].error = qs[i].error;
+		qs[i].error = NULL;
+	}
+	*out = res;
+	r = 0;
+out:
+	for (i = 0; i < tot; i++)
+		dnsq_clear(&qs[i]);
+	free(qs);
+	return r;
+}
+
 void
 dns_results_free(struct dns_result *res, size_t n)
 {

@@ -87,6 +87,16 @@ struct dns_result {
 int	dns_query_all(const struct dns_server *servers, size_t n,
 	    const char *qname, int qtype, int timeout_ms, int retries,
 	    struct dns_result **out) SSLM_WUR;
+/*
+ * Every question (qnames[k] of type qtypes[k], k < nq) to every server at
+ * once: one round trip for the lot, not one per question.  *out receives
+ * nq * n results, question by question: (*out)[k * n + s] (free with
+ * dns_results_free(*out, nq * n)).  Returns as dns_query_all() does; a
+ * bad name among qnames is SSLM_ERR_USAGE before anything is sent.
+ */
+int	dns_query_grid(const struct dns_server *servers, size_t n,
+	    const char *const *qnames, const int *qtypes, size_t nq,
+	    int timeout_ms, int retries, struct dns_result **out) SSLM_WUR;
 void	dns_results_free(struct dns_result *, size_t n);
 /* "ANSWER", "NODATA", "NXDOMAIN", "SERVFAIL", "REFUSED", "TIMEOUT",
  * "ERROR" (static strings). */

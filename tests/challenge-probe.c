@@ -123,7 +123,7 @@ wait_batch(const struct sslm_config *cfg, struct chal_wait_opts *o,
 	}
 	for (i = 0; i < rep.failures.n; i++)
 		printf("failure %s\n", rep.failures.v[i]);
-	printf("elapsed %.2f passes %d %s\n", rep.elapsed, rep.passes,
+	printf("elapsed %.3f passes %d %s\n", rep.elapsed, rep.passes,
 	    r == 0 ? "ok" : r == SSLM_ERR_TIMEOUT ? "timeout" :
 	    sslm_strerror(r));
 	r = r != 0 ? 1 : 0;

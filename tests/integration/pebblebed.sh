@@ -4,7 +4,15 @@
 #   pebblebed_start <dir> [--dns ADDR:PORT] [--ari] [--eab] [--nosleep]
 #	makes a CA for pebble's HTTPS certificate, writes pebble-config.json
 #	on free loopback ports and starts pebble (-dnsserver ADDR:PORT when
-#	given).  The caller's PEBBLE_* environment (PEBBLE_WFE_NONCEREJECT,
+#	given).  --resolver ADDR:PORT instead makes pebble use Go's own stub
+#	resolver (EDNS, TCP on truncation) through a relay on a private
+#	127.x.y.z:53 to ADDR:PORT (needs root: a mount namespace gives
+#	pebble its own /etc/resolv.conf; returns 3 without root).  Why:
+#	with -dnsserver, pebble 2.4's VA asks over UDP without EDNS, reads
+#	512 bytes and ignores the TC bit (no TCP retry), so a name with
+#	more than 8 TXT challenge values (10 orders that all carry the
+#	apex) loses the values that did not fit: "Correct value not found".
+#	The caller's PEBBLE_* environment (PEBBLE_WFE_NONCEREJECT,
 #	PEBBLE_AUTHZREUSE, PEBBLE_ALTERNATE_ROOTS, PEBBLE_CHAIN_LENGTH, ...)
 #	is passed on.  --ari uses a pebble >= 2.6 from the Debian trixie .deb,
 #	fetched once into $PEBBLEBED_CACHE with a private apt configuration
@@ -80,10 +88,11 @@ _pebblebed_tls() {
 pebblebed_start() {
 	PEBBLE_DIR=$1
 	shift
-	_pb_dns= _pb_ari=0 _pb_eab=false _pb_sleep=
+	_pb_dns= _pb_res= _pb_ari=0 _pb_eab=false _pb_sleep=
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--dns) _pb_dns=$2; shift ;;
+		--resolver) _pb_res=$2; shift ;;
 		--ari) _pb_ari=1 ;;
 		--eab) _pb_eab=true ;;
 		--nosleep) _pb_sleep=1 ;;
@@ -124,20 +133,74 @@ EOF
 	PEBBLE_CA=$PEBBLE_DIR/ca.pem
 	PEBBLE_ARGS="-strict=false -config $PEBBLE_DIR/pebble-config.json"
 	[ -n "$_pb_dns" ] && PEBBLE_ARGS="$PEBBLE_ARGS -dnsserver $_pb_dns"
+	PEBBLE_RESOLV=
+	if [ -n "$_pb_res" ]; then
+		_pebblebed_relay "$_pb_res" || return 3
+	fi
 	PEBBLE_NOSLEEP=$_pb_sleep
 	export PEBBLE_DIR PEBBLE_URL PEBBLE_CA PEBBLE_MGMT PEBBLE_HTTP_PORT \
 	    PEBBLE_TLS_PORT PEBBLE_BIN PEBBLE_ARGS PEBBLE_EAB_KID \
-	    PEBBLE_EAB_KEY PEBBLE_NOSLEEP
+	    PEBBLE_EAB_KEY PEBBLE_NOSLEEP PEBBLE_RESOLV
 	_pebblebed_run
+}
+
+# A relay on a private 127.x.y.z:53 to $1 (ADDR:PORT) and a resolv.conf
+# naming it: PEBBLE_RESOLV, PEBBLE_RELAY_PID.
+_pebblebed_relay() {
+	[ "$(id -u)" = 0 ] || { echo "pebblebed: --resolver needs root" >&2
+	    return 1; }
+	_pb_lib=$(CDPATH='' cd -- "${SSLM_SOURCE_ROOT:-.}/tests/integration" &&
+	    pwd) || return 1
+	_pb_i=0
+	while [ "$_pb_i" -lt 20 ]; do
+		_pb_r=$(od -An -N3 -tu1 /dev/urandom | awk '{ printf \
+		    "127.%d.%d.%d", $1 % 254 + 1, $2, $3 % 254 + 1 }')
+		rm -f "$PEBBLE_DIR/relay.out"
+		python3 "$_pb_lib/dns-relay" "$_pb_r" 53 "${1%:*}" "${1##*:}" \
+		    >"$PEBBLE_DIR/relay.out" 2>"$PEBBLE_DIR/relay.log" &
+		PEBBLE_RELAY_PID=$!
+		_pb_j=0
+		while [ "$_pb_j" -lt 50 ] &&
+		    kill -0 "$PEBBLE_RELAY_PID" 2>/dev/null; do
+			if grep -q ready "$PEBBLE_DIR/relay.out" 2>/dev/null; then
+				printf 'nameserver %s\noptions attempts:2\n' \
+				    "$_pb_r" >"$PEBBLE_DIR/resolv.conf"
+				PEBBLE_RESOLV=$PEBBLE_DIR/resolv.conf
+				export PEBBLE_RELAY_PID
+				return 0
+			fi
+			sleep 0.1
+			_pb_j=$((_pb_j + 1))
+		done
+		kill "$PEBBLE_RELAY_PID" 2>/dev/null
+		wait "$PEBBLE_RELAY_PID" 2>/dev/null
+		_pb_i=$((_pb_i + 1))
+	done
+	PEBBLE_RELAY_PID=
+	echo "pebblebed: the DNS relay did not start ($PEBBLE_DIR/relay.log)" >&2
+	return 1
+}
+
+# Runs pebble, in its own mount namespace with PEBBLE_RESOLV as
+# /etc/resolv.conf when set (exec all the way: $! is pebble's PID).
+_pebblebed_exec() {
+	if [ -n "${PEBBLE_RESOLV:-}" ]; then
+		exec unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf &&
+		    exec "$@"' "$PEBBLE_RESOLV" "$@"
+	else
+		exec "$@"
+	fi
 }
 
 # Starts the configured pebble and waits (bounded) for its directory.
 _pebblebed_run() {
 	if [ -n "$PEBBLE_NOSLEEP" ]; then
-		PEBBLE_VA_NOSLEEP=1 $PEBBLE_BIN $PEBBLE_ARGS \
+		(PEBBLE_VA_NOSLEEP=1; export PEBBLE_VA_NOSLEEP
+		    _pebblebed_exec $PEBBLE_BIN $PEBBLE_ARGS) \
 		    >>"$PEBBLE_DIR/pebble.log" 2>&1 &
 	else
-		$PEBBLE_BIN $PEBBLE_ARGS >>"$PEBBLE_DIR/pebble.log" 2>&1 &
+		(_pebblebed_exec $PEBBLE_BIN $PEBBLE_ARGS) \
+		    >>"$PEBBLE_DIR/pebble.log" 2>&1 &
 	fi
 	PEBBLE_PID=$!
 	export PEBBLE_PID
@@ -182,6 +245,11 @@ pebblebed_stop() {
 		kill "$PEBBLE_PID" 2>/dev/null
 		wait "$PEBBLE_PID" 2>/dev/null
 		PEBBLE_PID=
+	fi
+	if [ -n "${PEBBLE_RELAY_PID:-}" ]; then
+		kill "$PEBBLE_RELAY_PID" 2>/dev/null
+		wait "$PEBBLE_RELAY_PID" 2>/dev/null
+		PEBBLE_RELAY_PID=
 	fi
 	return 0
 }

@@ -759,6 +759,80 @@ test_engine_against_fake_server(void **state)
 	dnsq_clear(&q);
 }
 
+/*
+ * The grid asks every question at once: a server that answers nothing
+ * until it holds all five questions answers them all.  Asked one after the
+ * other (one round trip per question) every one would time out.
+ */
+static void
+test_grid_one_round_trip(void **state)
+{
+	/* fake_reply's records belong to q.example: the other names are
+	 * answered NODATA (answered all the same). */
+	const char		*names[5] = { "q.example", "b.example",
+				    "c.example", "d.example", "q.example" };
+	const int		 types[5] = { LDNS_RR_TYPE_TXT,
+				    LDNS_RR_TYPE_TXT, LDNS_RR_TYPE_TXT,
+				    LDNS_RR_TYPE_TXT, LDNS_RR_TYPE_TXT };
+	const char		*bad[2] = { "a.example", "a..b" };
+	struct sockaddr_storage	 from[5];
+	socklen_t		 fl[5];
+	struct sockaddr_in	 sa;
+	socklen_t		 sl = sizeof(sa);
+	struct dns_server	 s = { "x", "127.0.0.1", 0, DNS_ROLE_NS };
+	struct dns_result	*res = NULL;
+	uint8_t			 q[5][600], *w;
+	ssize_t			 n[5];
+	size_t			 len, i;
+	pid_t			 pid;
+	int			 u, st;
+
+	(void)state;
+	assert_int_equal(dns_query_grid(&s, 1, bad, types, 2, 100, 0, &res),
+	    SSLM_ERR_USAGE);
+	assert_null(res);
+	u = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(u != -1);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(u, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(u, (struct sockaddr *)&sa, &sl), 0);
+	if ((pid = fork()) == 0) {
+		alarm(15);
+		for (i = 0; i < 5; i++) {
+			fl[i] = sizeof(from[i]);
+			n[i] = recvfrom(u, q[i], sizeof(q[i]), 0,
+			    (struct sockaddr *)&from[i], &fl[i]);
+			if (n[i] < 12)
+				_exit(2);
+		}
+		for (i = 0; i < 5; i++) {
+			w = fake_reply(q[i], (size_t)n[i], false, &len);
+			sendto(u, w, len, 0, (struct sockaddr *)&from[i],
+			    fl[i]);
+			free(w);
+		}
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	close(u);
+	s.port = ntohs(sa.sin_port);
+	/* 3 s per try: slow enough for valgrind and the sanitizers. */
+	assert_int_equal(dns_query_grid(&s, 1, names, types, 5, 3000, 0,
+	    &res), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	assert_non_null(res);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(res[i].status, i == 0 || i == 4 ?
+		    DNS_ANSWER : DNS_NODATA);
+		assert_true(res[i].ms < 2900);
+		assert_ptr_equal(res[i].server, &s);
+	}
+	dns_results_free(res, 5);
+}
+
 int
 main(void)
 {
@@ -778,6 +852,7 @@ main(void)
 		cmocka_unit_test(test_host_addrs),
 		cmocka_unit_test(test_query_all_refuses_bad_input),
 		cmocka_unit_test(test_engine_against_fake_server),
+		cmocka_unit_test(test_grid_one_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
