@@ -495,6 +495,8 @@ sync_svc(const char *certs_dir, const char *gdir, const char *grp,
 	}
 	if ((r = store_mkdir_p(fresh, PROD_DIR_MODE)) != 0)
 		goto out;
+	/* Nothing sees fresh before the swap: one fsync per directory. */
+	store_defer_begin(STORE_DEFER_DATA);
 	for (i = 0; i < 2 && r == 0; i++) {
 		if (db[i] == NULL)
 			continue;
@@ -502,6 +504,8 @@ sync_svc(const char *certs_dir, const char *gdir, const char *grp,
 		r = copy_dir(grp, db[i], d);
 		free(d);
 	}
+	if (store_defer_end() != 0 && r == 0)
+		r = SSLM_ERR_IO;
 	if (r != 0 || (r = sslm_fault("prod:before-swap")) != 0 ||
 	    (r = swap_in(gdir, fresh, live)) != 0 ||
 	    (r = sslm_fault("prod:after-swap")) != 0)
