@@ -279,6 +279,40 @@ json_service(struct sslm_run *run, const struct sslm_service_cfg *sc)
 }
 
 void
+sslm_run_status_svc(struct sslm_run *run, const struct sslm_service_cfg *sc,
+    struct sslm_svc_status *out)
+{
+	struct status_state st;
+	struct renew_decision d;
+
+	memset(out, 0, sizeof(*out));
+	status_state_load(run, sc, false, &st);
+	if (st.curr != NULL && st.cv_curr.present && st.cv_curr.info) {
+		out->has_curr = true;
+		out->not_before = st.cv_curr.ci.not_before;
+		out->not_after = st.cv_curr.ci.not_after;
+		out->lifetime_days = difftime(st.cv_curr.ci.not_after,
+		    st.cv_curr.ci.not_before) / 86400.0;
+		snprintf(out->pubkey, sizeof(out->pubkey), "%s",
+		    st.cv_curr.ci.pubkey);
+	}
+	out->has_next = st.next != NULL;
+	if (st.cv_curr.present) {
+		renew_view(run, sc, &st.cv_curr, &d);
+		out->renew_due = d.due;
+		out->days_to_renew = d.days_to_renew;
+	} else
+		out->renew_due = true;
+	if (st.cv_next.present) {
+		out->next_age_mins = roll_age_mins(st.cv_next.nb, run->now);
+		out->roll_due = st.curr == NULL ||
+		    out->next_age_mins >= run->min_roll_mins;
+	}
+	out->min_roll_mins = run->min_roll_mins;
+	status_state_free(&st);
+}
+
+void
 sslm_run_status(struct sslm_run *run, bool json, struct buf *b)
 {
 	/* Reads only: a status request never resyncs (upstream did). */

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "opts.h"
+#include "run.h"
 #include "util.h"
 
 #include "w_dialog.h"
@@ -131,6 +132,8 @@ struct console {
 	size_t			*view;		/* visible rows */
 	size_t			 nview;
 	bool			 prod_checked, prod_in_sync;
+	bool			 prod_pending;	/* check after the frame */
+	struct sslm_run		*run;		/* of the last load */
 	struct strlist		 drift;		/* production drift found */
 	time_t			 loaded;
 	long long		 loaded_ms;
@@ -178,6 +181,8 @@ void	console_confirm(struct console *, enum con_dialog, const char *title,
 
 /* console-data.c */
 int	con_data_load(struct console *);
+/* The production check of the last load (slow: it reads every file). */
+void	con_data_prod(struct console *);
 void	con_data_free(struct console *);
 void	con_view_build(struct console *);
 struct con_row *con_view_row(struct console *, size_t);
