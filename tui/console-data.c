@@ -35,7 +35,7 @@ con_data_free(struct console *c)
 	free(c->view);
 	sslm_run_free(c->run);
 	c->run = NULL;
-	c->prod_pending = false;
+	c->prod_pending = c->rows_pending = false;
 	c->rows = NULL;
 	c->view = NULL;
 	c->nrows = c->nview = 0;
@@ -113,32 +113,56 @@ row_add(struct console *c, const char *grp, const char *svc)
 	return r;
 }
 
+/* A service's row from its configuration; its status comes later. */
 static void
-fill_service(struct console *c, struct sslm_run *run, const char *grp,
+add_service(struct console *c, const char *grp,
     const struct sslm_service_cfg *sc, size_t group)
 {
-	struct sslm_svc_status st;
 	struct con_row *r;
 
 	r = row_add(c, grp, sc->svc);
 	r->group = group;
+	r->sc = sc;
+	r->unread = true;
 	ca_label(c, sc->self_signed ? "self" : sc->signing_ca, r->ca,
 	    sizeof(r->ca));
-	sslm_run_status_svc(run, sc, &st);
+	cfg_key(sc, r->ktype, sizeof(r->ktype));
+}
+
+/* The row's status: its certificates, renew and roll. */
+static void
+read_service(struct sslm_run *run, struct con_row *r)
+{
+	struct sslm_svc_status st;
+
+	if (!r->unread)
+		return;
+	r->unread = false;
+	sslm_run_status_svc(run, r->sc, &st);
 	if (st.has_curr) {
 		r->has_curr = true;
 		r->not_before = st.not_before;
 		r->not_after = st.not_after;
 		r->lifetime = st.lifetime_days;
 		short_key(st.pubkey, r->ktype, sizeof(r->ktype));
-	} else
-		cfg_key(sc, r->ktype, sizeof(r->ktype));
+	}
 	r->has_next = st.has_next;
 	r->renew_due = st.renew_due;
 	r->days_to_renew = st.days_to_renew;
 	r->roll_due = st.roll_due;
 	r->next_age = st.next_age_mins;
 	r->min_roll = st.min_roll_mins;
+}
+
+void
+con_data_rest(struct console *c)
+{
+	if (!c->rows_pending || c->run == NULL)
+		return;
+	c->rows_pending = false;
+	for (size_t i = 0; i < c->nrows; i++)
+		if (c->rows[i].svc != NULL)
+			read_service(c->run, &c->rows[i]);
 }
 
 void
@@ -184,6 +208,7 @@ con_data_load(struct console *c)
 	struct sslm_run *run = NULL;
 	struct strlist tagged = { 0 }, closed = { 0 };
 	char *err = NULL;
+	bool first = c->loaded_ms == 0;
 	int rc = -1;
 
 	for (size_t i = 0; i < c->nrows; i++) {
@@ -215,13 +240,28 @@ con_data_load(struct console *c)
 
 		row_add(c, run->groups[i].grp, NULL)->group = gi;
 		for (size_t k = 0; k < run->groups[i].n; k++)
-			fill_service(c, run, run->groups[i].grp,
+			add_service(c, run->groups[i].grp,
 			    run->groups[i].svcs[k], gi);
 	}
 	for (size_t i = 0; i < c->nrows; i++) {
 		c->rows[i].tagged = strlist_has(&tagged, c->rows[i].key);
 		c->rows[i].collapsed = strlist_has(&closed, c->rows[i].key);
 	}
+	if (first && !c->sort_expiry && c->first_rows > 0) {
+		/*
+		 * The first load reads the rows of the first screen only;
+		 * the loop reads the others right after that frame, before
+		 * any key is read.  Sorting by name needs no status.
+		 */
+		con_view_build(c);
+		for (size_t i = 0; i < c->nview && i < c->first_rows; i++)
+			if (c->rows[c->view[i]].svc != NULL)
+				read_service(run, &c->rows[c->view[i]]);
+		c->rows_pending = true;
+	} else
+		for (size_t i = 0; i < c->nrows; i++)
+			if (c->rows[i].svc != NULL)
+				read_service(run, &c->rows[i]);
 	c->loaded = run->now;
 	c->loaded_ms = console_now_ms();
 	rc = 0;
