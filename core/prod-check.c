@@ -7,9 +7,12 @@
 #include <sys/types.h>
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "log.h"
@@ -145,6 +148,105 @@ out:
 	return r;
 }
 
+/* Files of a set up to this size are compared from the stack. */
+#define SMALL_MAX	16384
+
+/*
+ * Reads name of the directory dfd into buf (cap bytes): 0 and *len,
+ * SSLM_ERR_NOTFOUND when absent, SSLM_ERR_TOOBIG when it does not fit
+ * (the caller then takes prod_slurp), or the error read_file would give
+ * (logged as prod_slurp logs it, with the path dir/name).
+ */
+static int
+slurp_at(int dfd, const char *dir, const char *name, char *buf, size_t cap,
+    size_t *len)
+{
+	ssize_t	 n;
+	size_t	 got = 0;
+	int	 fd, r = 0;
+	char	*path;
+
+	*len = 0;
+	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return SSLM_ERR_NOTFOUND;
+		r = errno == EACCES ? SSLM_ERR_PERM : SSLM_ERR_IO;
+	}
+	while (r == 0 && (n = read(fd, buf + got, cap - got)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			r = errno == EISDIR ? SSLM_ERR_ISDIR : SSLM_ERR_IO;
+		else if ((got += (size_t)n) == cap)
+			r = SSLM_ERR_TOOBIG;
+	}
+	if (fd != -1)
+		close(fd);
+	if (r != 0 && r != SSLM_ERR_TOOBIG) {
+		path = path_join(dir, name);
+		sslm_log(SSLM_LOG_ERR, "%s: read: %s", path, sslm_strerror(r));
+		free(path);
+	}
+	*len = got;
+	return r;
+}
+
+/*
+ * check_pem for the file f of the sets src and dst, read through their
+ * directory descriptors (one path walk per set instead of one per file).
+ */
+static int
+check_pem_at(const char *grp, const char *src, int sfd, const char *dst,
+    int dfd, const char *f, const char *tag, struct strlist *drift)
+{
+	struct stat	 st;
+	char		 a[SMALL_MAX], b[SMALL_MAX];
+	char		*fsrc, *fdst;
+	size_t		 alen, blen;
+	int		 ra, rb, r = 0;
+
+	if (prod_is_ca(grp) && prod_is_secret(f)) {
+		if (fstatat(dfd, f, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			strlist_add_nodup(drift, xasprintf("%s: CA private "
+			    "key in production (must not be copied)", tag));
+		return 0;
+	}
+	ra = slurp_at(sfd, src, f, a, sizeof(a), &alen);
+	rb = ra == 0 || ra == SSLM_ERR_NOTFOUND ?
+	    slurp_at(dfd, dst, f, b, sizeof(b), &blen) : 0;
+	if (ra == SSLM_ERR_TOOBIG || rb == SSLM_ERR_TOOBIG) {
+		/* A large file: the general path. */
+		fsrc = path_join(src, f);
+		fdst = path_join(dst, f);
+		r = check_pem(grp, fsrc, fdst, tag, drift);
+		free(fsrc);
+		free(fdst);
+	} else if (ra != 0 && ra != SSLM_ERR_NOTFOUND)
+		r = ra;
+	else if (rb != 0 && rb != SSLM_ERR_NOTFOUND)
+		r = rb;
+	else if (ra == SSLM_ERR_NOTFOUND && rb == SSLM_ERR_NOTFOUND)
+		r = 0;
+	else if (rb == SSLM_ERR_NOTFOUND)
+		strlist_add_nodup(drift, xasprintf("%s: missing in "
+		    "production", tag));
+	else if (ra == SSLM_ERR_NOTFOUND)
+		strlist_add_nodup(drift, xasprintf("%s: stale in production "
+		    "(not in certs)", tag));
+	else if (!prod_ws_equal(a, alen, b, blen)) {
+		fsrc = path_join(src, f);
+		fdst = path_join(dst, f);
+		strlist_add_nodup(drift, xasprintf("%s: differs (certs: %s, "
+		    "prod: %s)", tag, fsrc, fdst));
+		free(fsrc);
+		free(fdst);
+	}
+	/* They may hold a private key. */
+	explicit_bzero(a, sizeof(a));
+	explicit_bzero(b, sizeof(b));
+	return r;
+}
+
 static int
 check_side(const char *certs_dir, const char *prod_dir, const char *grp,
     const char *svc, const char *which, struct strlist *drift)
@@ -152,7 +254,7 @@ check_side(const char *certs_dir, const char *prod_dir, const char *grp,
 	char	*src = NULL, *dst, *tag, *fsrc, *fdst, *ftag;
 	size_t	 i;
 	bool	 live;
-	int	 r;
+	int	 r, sfd = -1, dfd = -1;
 
 	dst = xasprintf("%s/%s/%s/%s", prod_dir, grp, svc, which);
 	tag = xasprintf("%s/%s/%s", grp, svc, which);
@@ -167,16 +269,27 @@ check_side(const char *certs_dir, const char *prod_dir, const char *grp,
 		    "production", tag));
 	if (src == NULL || !live)
 		goto out;
+	if ((sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1)
+		dfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (i = 0; i < PROD_N_PEM_FILES && r == 0; i++) {
-		fsrc = path_join(src, prod_pem_files[i]);
-		fdst = path_join(dst, prod_pem_files[i]);
 		ftag = path_join(tag, prod_pem_files[i]);
-		r = check_pem(grp, fsrc, fdst, ftag, drift);
-		free(fsrc);
-		free(fdst);
+		if (dfd != -1)
+			r = check_pem_at(grp, src, sfd, dst, dfd,
+			    prod_pem_files[i], ftag, drift);
+		else {
+			fsrc = path_join(src, prod_pem_files[i]);
+			fdst = path_join(dst, prod_pem_files[i]);
+			r = check_pem(grp, fsrc, fdst, ftag, drift);
+			free(fsrc);
+			free(fdst);
+		}
 		free(ftag);
 	}
 out:
+	if (sfd != -1)
+		close(sfd);
+	if (dfd != -1)
+		close(dfd);
 	free(src);
 	free(dst);
 	free(tag);

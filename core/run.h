@@ -86,6 +86,26 @@ int	sslm_run_clean(struct sslm_run *);
 /* Status of the run's services (spec §16) as text into b, or JSON when
  * json is set. */
 void	sslm_run_status(struct sslm_run *, bool json, struct buf *b);
+/*
+ * The status of one service as sslm_run_status's JSON has it, without
+ * the names, SANs and fingerprints (the console's rows): has_curr when
+ * curr's certificate was read, has_next when the next link exists.
+ * Reads only, and does not check production (sslm_run_check_prod).
+ */
+struct sslm_svc_status {
+	bool		 has_curr;
+	time_t		 not_before, not_after;
+	double		 lifetime_days;
+	char		 pubkey[64];		/* "pubkey-secp384r1" */
+	bool		 has_next;
+	bool		 renew_due;
+	double		 days_to_renew;		/* 0 when no curr */
+	bool		 roll_due;
+	long		 next_age_mins;		/* 0 when no next cert */
+	int		 min_roll_mins;
+};
+void	sslm_run_status_svc(struct sslm_run *, const struct sslm_service_cfg *,
+	    struct sslm_svc_status *);
 void	sslm_run_free(struct sslm_run *);
 
 /*

@@ -449,11 +449,17 @@ renew_into_next(struct sslm_run *run, struct run_group *g,
 		return r;
 	}
 	ndir = xasprintf("%s/db/%s", st->dir, dbname);
+	/* The files of the new set share one directory fsync: the set is
+	 * not used (rolled, copied to production) before it ends. */
+	store_defer_begin(0);
 	if ((ca = acme_ca(run, sc)) != NULL) {
 		/* The certificate comes from the run's ACME batch. */
 		if ((r = make_key(sc, st, ndir, reuse)) == 0 &&
-		    (r = make_csr(sc, ndir)) == 0)
+		    (r = make_csr(sc, ndir)) == 0 &&
+		    (r = store_defer_end()) == 0)
 			run_acme_queue(run, g, sc, ca, ndir);
+		else
+			(void)store_defer_end();
 		free(ndir);
 		free(dbname);
 		return r == 0 ? 1 : r;
@@ -461,10 +467,12 @@ renew_into_next(struct sslm_run *run, struct run_group *g,
 	if ((r = make_key(sc, st, ndir, reuse)) == 0 &&
 	    (r = make_csr(sc, ndir)) == 0 &&
 	    (r = make_cert(run, sc, ndir, &cert)) == 0 &&
-	    (r = runsvc_write_tlsa(run, g, sc, ndir)) == 0) {
+	    (r = runsvc_write_tlsa(run, g, sc, ndir)) == 0 &&
+	    (r = store_defer_end()) == 0) {
 		runsvc_log_expiry(sc, SSLM_LOG_NOTE, "renewed", cert, run->now);
 		run_event_add(run, RUN_EV_RENEW, sc, ndir);
-	}
+	} else
+		(void)store_defer_end();
 	X509_free(cert);
 	free(ndir);
 	free(dbname);

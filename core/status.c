@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
+#include "err.h"
 #include "renew.h"
 #include "run.h"
 #include "runsvc.h"
+#include "store.h"
 #include "timefmt.h"
 #include "x509.h"
 
@@ -26,69 +29,146 @@ asn1_time(const ASN1_TIME *t)
 	return ASN1_TIME_to_tm(t, &tm) == 1 ? timegm(&tm) : 0;
 }
 
+/* A certificate of a link as the status shows it. */
+struct cert_view {
+	bool			 present;	/* a cert.pem was parsed */
+	bool			 info;		/* ci holds its summary */
+	struct x509_certinfo	 ci;
+	time_t			 nb, na;	/* validity, 0 when unreadable */
+};
+
+/* What the status reads of a service: its links and their certificates. */
+struct status_state {
+	char			*dir;
+	char			*curr, *next, *prev;
+	struct cert_view	 cv_curr, cv_next;
+};
+
+/*
+ * The cert.pem of db dir name.  The key-free peek first; the common case
+ * ends there.  Anything it does not know takes the full parse, which
+ * logs what is wrong as svc_state_load and x509_certinfo_get do.
+ */
+static void
+cert_view_load(const char *dir, const char *name, bool full,
+    struct cert_view *v)
+{
+	X509	*x = NULL;
+	char	*p;
+	int	 r;
+
+	memset(v, 0, sizeof(*v));
+	if (name == NULL)
+		return;
+	p = xasprintf("%s/db/%s/cert.pem", dir, name);
+	if ((r = x509_certinfo_peek(p, full, &v->ci)) == 0) {
+		v->present = v->info = true;
+		v->nb = v->ci.not_before;
+		v->na = v->ci.not_after;
+	} else if (r != SSLM_ERR_NOTFOUND && access(p, F_OK) == 0 &&
+	    x509_load_cert(p, &x) == 0) {
+		v->present = true;
+		v->nb = asn1_time(X509_get0_notBefore(x));
+		v->na = asn1_time(X509_get0_notAfter(x));
+		v->info = x509_certinfo_get(x, &v->ci) == 0;
+		X509_free(x);
+	}
+	free(p);
+}
+
+static void
+status_state_load(const struct sslm_run *run, const struct sslm_service_cfg *sc,
+    bool full, struct status_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->dir = sslm_svc_dir(run, sc->grp, sc->svc);
+	if (store_link_get(st->dir, "curr", &st->curr) != 0)
+		st->curr = NULL;
+	if (store_link_get(st->dir, "next", &st->next) != 0)
+		st->next = NULL;
+	if (store_link_get(st->dir, "prev", &st->prev) != 0)
+		st->prev = NULL;
+	cert_view_load(st->dir, st->curr, full, &st->cv_curr);
+	cert_view_load(st->dir, st->next, full, &st->cv_next);
+}
+
+static void
+status_state_free(struct status_state *st)
+{
+	free(st->dir);
+	free(st->curr);
+	free(st->next);
+	free(st->prev);
+	if (st->cv_curr.info)
+		x509_certinfo_free(&st->cv_curr.ci);
+	if (st->cv_next.info)
+		x509_certinfo_free(&st->cv_next.ci);
+	memset(st, 0, sizeof(*st));
+}
+
 /* The renew decision without the random part (its middle). */
 static void
-renew_view(struct sslm_run *run, const struct sslm_service_cfg *sc, X509 *x,
-    struct renew_decision *d)
+renew_view(struct sslm_run *run, const struct sslm_service_cfg *sc,
+    const struct cert_view *v, struct renew_decision *d)
 {
 	struct renew_policy pol;
 
 	renew_policy_for(run->cfg, sc, &pol);
-	renew_decide(&pol, asn1_time(X509_get0_notBefore(x)),
-	    asn1_time(X509_get0_notAfter(x)), run->now, 0.5, d);
+	renew_decide(&pol, v->nb, v->na, run->now, 0.5, d);
 }
 
 static void
-text_cert(struct sslm_run *run, const char *link, X509 *x, struct buf *b)
+text_cert(struct sslm_run *run, const char *link, const struct cert_view *v,
+    struct buf *b)
 {
-	struct x509_certinfo ci;
+	const struct x509_certinfo *ci = &v->ci;
 	char d1[40], d2[40], c1[48], c2[48];
 	double life;
 
-	if (x == NULL || x509_certinfo_get(x, &ci) != 0) {
+	if (!v->present || !v->info) {
 		(void)buf_printf(b, "         %-12s : cert.pem missing or "
 		    "unreadable\n", link);
 		return;
 	}
-	fmt_date_utc(ci.not_after, d1, sizeof(d1));
-	fmt_date_utc(ci.not_before, d2, sizeof(d2));
-	fmt_countdown((long long)(ci.not_after - run->now), c1, sizeof(c1));
-	fmt_countdown((long long)(run->now - ci.not_before), c2, sizeof(c2));
-	life = difftime(ci.not_after, ci.not_before) / 86400.0;
+	fmt_date_utc(ci->not_after, d1, sizeof(d1));
+	fmt_date_utc(ci->not_before, d2, sizeof(d2));
+	fmt_countdown((long long)(ci->not_after - run->now), c1, sizeof(c1));
+	fmt_countdown((long long)(run->now - ci->not_before), c2, sizeof(c2));
+	life = difftime(ci->not_after, ci->not_before) / 86400.0;
 	(void)buf_printf(b, "         %-12s : expires: %s (%s)\n", link, d1,
 	    c1);
 	(void)buf_printf(b, LBL "issued : %s (%s ago) (%.0f day cert)\n", "",
 	    d2, c2, life);
 	(void)buf_printf(b, LBL "CN=%s O=%s\n", "issuer",
-	    ci.issuer_cn ? ci.issuer_cn : "", ci.issuer_o ? ci.issuer_o : "");
+	    ci->issuer_cn ? ci->issuer_cn : "", ci->issuer_o ? ci->issuer_o :
+	    "");
 	(void)buf_printf(b, LBL "CN=%s\n", "subject",
-	    ci.subject_cn ? ci.subject_cn : "");
-	(void)buf_printf(b, LBL "%s\n", "pubkey", ci.pubkey);
+	    ci->subject_cn ? ci->subject_cn : "");
+	(void)buf_printf(b, LBL "%s\n", "pubkey", ci->pubkey);
 	if (run->verbose) {
 		(void)buf_printf(b, LBL "[", "sans");
-		for (size_t i = 0; i < ci.sans.n; i++)
+		for (size_t i = 0; i < ci->sans.n; i++)
 			(void)buf_printf(b, "%s'%s'", i ? ", " : "",
-			    ci.sans.v[i]);
+			    ci->sans.v[i]);
 		(void)buf_printf(b, "]\n");
-		(void)buf_printf(b, LBL "%s\n", "sig_algo", ci.sig_algo);
-		(void)buf_printf(b, LBL "%s\n", "sha256", ci.sha256_fp);
+		(void)buf_printf(b, LBL "%s\n", "sig_algo", ci->sig_algo);
+		(void)buf_printf(b, LBL "%s\n", "sha256", ci->sha256_fp);
 	}
-	x509_certinfo_free(&ci);
 }
 
 static void
 text_service(struct sslm_run *run, const struct sslm_service_cfg *sc,
     struct buf *b)
 {
-	struct svc_state st;
+	struct status_state st;
 	struct renew_decision d;
 
-	svc_state_load(run, sc, &st);
+	status_state_load(run, sc, run->verbose, &st);
 	(void)buf_printf(b, "  %s\n", sc->svc);
 	if (st.curr) {
-		text_cert(run, "curr", st.curr_cert, b);
-		if (st.curr_cert) {
-			renew_view(run, sc, st.curr_cert, &d);
+		text_cert(run, "curr", &st.cv_curr, b);
+		if (st.cv_curr.present) {
+			renew_view(run, sc, &st.cv_curr, &d);
 			if (d.due)
 				(void)buf_printf(b, LBL "due now (%.1f days "
 				    "before expiry)\n", "renew", d.target);
@@ -100,10 +180,9 @@ text_service(struct sslm_run *run, const struct sslm_service_cfg *sc,
 	} else
 		(void)buf_printf(b, "         %-12s : none\n", "curr");
 	if (st.next) {
-		text_cert(run, "next", st.next_cert, b);
-		if (st.next_cert) {
-			long age = roll_age_mins(asn1_time(
-			    X509_get0_notBefore(st.next_cert)), run->now);
+		text_cert(run, "next", &st.cv_next, b);
+		if (st.cv_next.present) {
+			long age = roll_age_mins(st.cv_next.nb, run->now);
 			char span[32];
 
 			if (st.curr == NULL || age >= run->min_roll_mins)
@@ -119,18 +198,18 @@ text_service(struct sslm_run *run, const struct sslm_service_cfg *sc,
 			}
 		}
 	}
-	svc_state_free(&st);
+	status_state_free(&st);
 }
 
 static json_t *
-json_cert(struct sslm_run *run, const char *db, X509 *x)
+json_cert(struct sslm_run *run, const char *db, const struct cert_view *v)
 {
-	struct x509_certinfo ci;
+	const struct x509_certinfo ci = v->ci;
 	json_t *o, *sans;
 
 	o = json_object();
 	json_object_set_new(o, "db", json_string(db));
-	if (x == NULL || x509_certinfo_get(x, &ci) != 0) {
+	if (!v->present || !v->info) {
 		json_object_set_new(o, "error", json_string("cert.pem missing "
 		    "or unreadable"));
 		return o;
@@ -153,30 +232,29 @@ json_cert(struct sslm_run *run, const char *db, X509 *x)
 	json_object_set_new(o, "sig_algo", json_string(ci.sig_algo));
 	json_object_set_new(o, "sha256", json_string(ci.sha256_fp));
 	json_object_set_new(o, "is_ca", json_boolean(ci.is_ca));
-	x509_certinfo_free(&ci);
 	return o;
 }
 
 static json_t *
 json_service(struct sslm_run *run, const struct sslm_service_cfg *sc)
 {
-	struct svc_state st;
+	struct status_state st;
 	struct renew_decision d;
 	json_t *o = json_object(), *r;
 
-	svc_state_load(run, sc, &st);
+	status_state_load(run, sc, true, &st);
 	json_object_set_new(o, "name", json_string(sc->svc));
 	json_object_set_new(o, "signing_ca", json_string(sc->self_signed ?
 	    "self" : sc->signing_ca));
 	json_object_set_new(o, "curr", st.curr ? json_cert(run, st.curr,
-	    st.curr_cert) : json_null());
+	    &st.cv_curr) : json_null());
 	json_object_set_new(o, "next", st.next ? json_cert(run, st.next,
-	    st.next_cert) : json_null());
+	    &st.cv_next) : json_null());
 	json_object_set_new(o, "prev", st.prev ? json_string(st.prev) :
 	    json_null());
 	r = json_object();
-	if (st.curr_cert) {
-		renew_view(run, sc, st.curr_cert, &d);
+	if (st.cv_curr.present) {
+		renew_view(run, sc, &st.cv_curr, &d);
 		json_object_set_new(r, "due", json_boolean(d.due));
 		json_object_set_new(r, "days_to_renew",
 		    json_real(d.days_to_renew));
@@ -185,9 +263,8 @@ json_service(struct sslm_run *run, const struct sslm_service_cfg *sc)
 		json_object_set_new(r, "due", json_true());
 	json_object_set_new(o, "renew", r);
 	r = json_object();
-	if (st.next_cert) {
-		long age = roll_age_mins(asn1_time(X509_get0_notBefore(
-		    st.next_cert)), run->now);
+	if (st.cv_next.present) {
+		long age = roll_age_mins(st.cv_next.nb, run->now);
 
 		json_object_set_new(r, "due", json_boolean(st.curr == NULL ||
 		    age >= run->min_roll_mins));
@@ -197,7 +274,7 @@ json_service(struct sslm_run *run, const struct sslm_service_cfg *sc)
 	json_object_set_new(r, "min_roll_mins",
 	    json_integer(run->min_roll_mins));
 	json_object_set_new(o, "roll", r);
-	svc_state_free(&st);
+	status_state_free(&st);
 	return o;
 }
 
@@ -364,6 +441,40 @@ sslm_run_prometheus(struct sslm_run *run, struct buf *b)
 	    "was taken, unix time.");
 	(void)buf_printf(b, "ssl_mgr_status_timestamp_seconds %lld\n",
 	    (long long)run->now);
+}
+
+void
+sslm_run_status_svc(struct sslm_run *run, const struct sslm_service_cfg *sc,
+    struct sslm_svc_status *out)
+{
+	struct status_state st;
+	struct renew_decision d;
+
+	memset(out, 0, sizeof(*out));
+	status_state_load(run, sc, false, &st);
+	if (st.curr != NULL && st.cv_curr.present && st.cv_curr.info) {
+		out->has_curr = true;
+		out->not_before = st.cv_curr.ci.not_before;
+		out->not_after = st.cv_curr.ci.not_after;
+		out->lifetime_days = difftime(st.cv_curr.ci.not_after,
+		    st.cv_curr.ci.not_before) / 86400.0;
+		snprintf(out->pubkey, sizeof(out->pubkey), "%s",
+		    st.cv_curr.ci.pubkey);
+	}
+	out->has_next = st.next != NULL;
+	if (st.cv_curr.present) {
+		renew_view(run, sc, &st.cv_curr, &d);
+		out->renew_due = d.due;
+		out->days_to_renew = d.days_to_renew;
+	} else
+		out->renew_due = true;
+	if (st.cv_next.present) {
+		out->next_age_mins = roll_age_mins(st.cv_next.nb, run->now);
+		out->roll_due = st.curr == NULL ||
+		    out->next_age_mins >= run->min_roll_mins;
+	}
+	out->min_roll_mins = run->min_roll_mins;
+	status_state_free(&st);
 }
 
 void

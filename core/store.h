@@ -29,6 +29,23 @@
  */
 int	store_write_file(const char *path, const void *data, size_t len,
 	    mode_t mode) SSLM_WUR;
+/*
+ * A batch: between store_defer_begin() and store_defer_end(), the files
+ * that store_write_file and store_copy_file write are still fsync'ed
+ * before their rename, but the fsync of their directory is owed until
+ * store_defer_end(), which makes every directory of the batch durable
+ * once (0 or the first logged sslm_err).  Only for files of a set that is
+ * not in use until the batch ends (a new next, a production copy before
+ * its swap): a crash inside the batch may lose some of its names, which
+ * the set's own completeness check already covers.  With
+ * STORE_DEFER_DATA the files' own fsyncs are owed as well and the end
+ * syncs the file system once: only for a directory that nothing can see
+ * before the end (a fresh production copy), since a crash may then leave
+ * files of any length in it.  Not nested.
+ */
+#define STORE_DEFER_DATA	0x1
+void	store_defer_begin(int flags);
+int	store_defer_end(void);
 /* Copies src to dst atomically with `mode`, preserving src's mtime. */
 int	store_copy_file(const char *src, const char *dst, mode_t mode) SSLM_WUR;
 /* mkdir -p with mode for every directory it creates; 0 or sslm_err. */

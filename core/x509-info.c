@@ -24,17 +24,13 @@
 #include "err.h"
 #include "log.h"
 #include "x509.h"
+#include "x509-priv.h"
 
-static char	*safe_strndup(const unsigned char *, size_t);
-static char	*name_str(const X509_NAME *);
-static char	*name_field(const X509_NAME *, int);
-static void	 sans_collect(const GENERAL_NAMES *, struct strlist *);
-static void	 sig_name(int, char *, size_t);
 static int	 asn1_time(const ASN1_TIME *, time_t *);
 
 /* Copies n bytes, replacing control characters (and NUL) with '?'. */
-static char *
-safe_strndup(const unsigned char *s, size_t n)
+char *
+x509i_safe_strndup(const unsigned char *s, size_t n)
 {
 	char	*p = xmalloc(n + 1);
 	size_t	 i;
@@ -46,8 +42,8 @@ safe_strndup(const unsigned char *s, size_t n)
 }
 
 /* "CN=a,O=b": RFC 2253/4514 order (last RDN first), UTF-8 kept. */
-static char *
-name_str(const X509_NAME *n)
+char *
+x509i_name_str(const X509_NAME *n)
 {
 	BIO	*bio;
 	char	*data, *s;
@@ -59,15 +55,15 @@ name_str(const X509_NAME *n)
 	    (len = BIO_get_mem_data(bio, &data)) <= 0)
 		s = xstrdup("");
 	else
-		s = safe_strndup((unsigned char *)data, (size_t)len);
+		s = x509i_safe_strndup((unsigned char *)data, (size_t)len);
 	BIO_free(bio);
 	ERR_clear_error();
 	return s;
 }
 
 /* The first attribute nid of a name as UTF-8, or "". */
-static char *
-name_field(const X509_NAME *n, int nid)
+char *
+x509i_name_field(const X509_NAME *n, int nid)
 {
 	unsigned char	*u = NULL;
 	char		*s;
@@ -81,14 +77,14 @@ name_field(const X509_NAME *n, int nid)
 		ERR_clear_error();
 		return xstrdup("");
 	}
-	s = safe_strndup(u, (size_t)len);
+	s = x509i_safe_strndup(u, (size_t)len);
 	OPENSSL_free(u);
 	return s;
 }
 
 /* Appends the DNS names, then the IP addresses, of gens to l. */
-static void
-sans_collect(const GENERAL_NAMES *gens, struct strlist *l)
+void
+x509i_sans_collect(const GENERAL_NAMES *gens, struct strlist *l)
 {
 	const GENERAL_NAME	*gn;
 	const unsigned char	*d;
@@ -102,7 +98,7 @@ sans_collect(const GENERAL_NAMES *gens, struct strlist *l)
 				d = ASN1_STRING_get0_data(gn->d.dNSName);
 				len = ASN1_STRING_length(gn->d.dNSName);
 				strlist_add_nodup(l,
-				    safe_strndup(d, (size_t)len));
+				    x509i_safe_strndup(d, (size_t)len));
 			} else if (pass == 1 && gn->type == GEN_IPADD) {
 				d = ASN1_STRING_get0_data(gn->d.iPAddress);
 				len = ASN1_STRING_length(gn->d.iPAddress);
@@ -117,8 +113,8 @@ sans_collect(const GENERAL_NAMES *gens, struct strlist *l)
 }
 
 /* Upstream's names: OpenSSL long names, Edwards in lower case. */
-static void
-sig_name(int nid, char *out, size_t len)
+void
+x509i_sig_name(int nid, char *out, size_t len)
 {
 	const char *s;
 
@@ -162,22 +158,22 @@ x509_certinfo_get(X509 *x, struct x509_certinfo *out)
 		sslm_log(SSLM_LOG_ERR, "certificate: bad validity dates");
 		return r;
 	}
-	ci.subject = name_str(X509_get_subject_name(x));
-	ci.issuer = name_str(X509_get_issuer_name(x));
-	ci.subject_cn = name_field(X509_get_subject_name(x), NID_commonName);
-	ci.issuer_cn = name_field(X509_get_issuer_name(x), NID_commonName);
-	ci.issuer_o = name_field(X509_get_issuer_name(x),
+	ci.subject = x509i_name_str(X509_get_subject_name(x));
+	ci.issuer = x509i_name_str(X509_get_issuer_name(x));
+	ci.subject_cn = x509i_name_field(X509_get_subject_name(x), NID_commonName);
+	ci.issuer_cn = x509i_name_field(X509_get_issuer_name(x), NID_commonName);
+	ci.issuer_o = x509i_name_field(X509_get_issuer_name(x),
 	    NID_organizationName);
 	if ((gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL,
 	    NULL)) != NULL) {
-		sans_collect(gens, &ci.sans);
+		x509i_sans_collect(gens, &ci.sans);
 		GENERAL_NAMES_free(gens);
 	}
 	if ((pk = X509_get0_pubkey(x)) != NULL)
 		x509_key_desc(pk, "pubkey", ci.pubkey, sizeof(ci.pubkey));
 	else
 		snprintf(ci.pubkey, sizeof(ci.pubkey), "key type unknown");
-	sig_name(X509_get_signature_nid(x), ci.sig_algo, sizeof(ci.sig_algo));
+	x509i_sig_name(X509_get_signature_nid(x), ci.sig_algo, sizeof(ci.sig_algo));
 	/* "AB:CD:..": 32 bytes take exactly the 96 bytes of sha256_fp. */
 	if (X509_digest(x, EVP_sha256(), md, &mdlen))
 		for (i = 0, o = 0; i < mdlen && o + 3 < sizeof(ci.sha256_fp);
@@ -201,8 +197,8 @@ x509_csrinfo_get(X509_REQ *req, struct x509_certinfo *out)
 	EVP_PKEY			*pk;
 
 	memset(&ci, 0, sizeof(ci));
-	ci.subject = name_str(X509_REQ_get_subject_name(req));
-	ci.subject_cn = name_field(X509_REQ_get_subject_name(req),
+	ci.subject = x509i_name_str(X509_REQ_get_subject_name(req));
+	ci.subject_cn = x509i_name_field(X509_REQ_get_subject_name(req),
 	    NID_commonName);
 	ci.issuer = xstrdup("");
 	ci.issuer_cn = xstrdup("");
@@ -210,7 +206,7 @@ x509_csrinfo_get(X509_REQ *req, struct x509_certinfo *out)
 	if ((exts = X509_REQ_get_extensions(req)) != NULL) {
 		if ((gens = X509V3_get_d2i(exts, NID_subject_alt_name, NULL,
 		    NULL)) != NULL) {
-			sans_collect(gens, &ci.sans);
+			x509i_sans_collect(gens, &ci.sans);
 			GENERAL_NAMES_free(gens);
 		}
 		if ((bc = X509V3_get_d2i(exts, NID_basic_constraints, NULL,
@@ -224,7 +220,7 @@ x509_csrinfo_get(X509_REQ *req, struct x509_certinfo *out)
 		x509_key_desc(pk, "pubkey", ci.pubkey, sizeof(ci.pubkey));
 	else
 		snprintf(ci.pubkey, sizeof(ci.pubkey), "key type unknown");
-	sig_name(X509_REQ_get_signature_nid(req), ci.sig_algo,
+	x509i_sig_name(X509_REQ_get_signature_nid(req), ci.sig_algo,
 	    sizeof(ci.sig_algo));
 	ERR_clear_error();
 	*out = ci;

@@ -84,6 +84,16 @@ struct x509_certinfo {
 	bool		 is_ca;
 };
 int	x509_certinfo_get(X509 *, struct x509_certinfo *) SSLM_WUR;
+/*
+ * The same summary read from the first certificate of a PEM file without
+ * decoding its public key (a fraction of the cost on OpenSSL 3), for the
+ * common case only: 0 and *out; SSLM_ERR_NOTFOUND when the file is
+ * absent; any other value (nothing logged) when the caller must take the
+ * full path (x509_load_cert, x509_certinfo_get), which then says what is
+ * wrong.  Without full, subject, issuer, sans and sha256_fp stay empty.
+ */
+int	x509_certinfo_peek(const char *path, bool full,
+	    struct x509_certinfo *) SSLM_WUR;
 /* The same summary for a CSR: subject, subject_cn, sans, pubkey, sig_algo
  * and is_ca (from basicConstraints); dates, issuer and fingerprint stay
  * empty.  0 and *info (x509_certinfo_free). */

@@ -1,17 +1,16 @@
 /*
  * console-data.c - the console's model: the status of the active groups
- * and services, read in-process through sslm_run_status(json) and parsed
- * back with jansson.  Going through the JSON (rather than the structs
- * behind it) keeps the console's data path the one "ssl-mgr -s --json"
- * users and tests already rely on.
+ * and services, read in-process through sslm_run_status_svc, the same
+ * code (and the same key-free certificate peek) as "ssl-mgr -s --json".
+ * The production check, which reads every file of every set, runs after
+ * the first frame (con_data_prod): the rows show at once, their Prod
+ * column a moment later.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <jansson.h>
 
 #include "config.h"
 #include "console.h"
@@ -34,6 +33,9 @@ con_data_free(struct console *c)
 		row_free(&c->rows[i]);
 	free(c->rows);
 	free(c->view);
+	sslm_run_free(c->run);
+	c->run = NULL;
+	c->prod_pending = c->rows_pending = false;
 	c->rows = NULL;
 	c->view = NULL;
 	c->nrows = c->nview = 0;
@@ -50,7 +52,8 @@ short_key(const char *pk, char *out, size_t len)
 		pk += 7;
 	if (strcmp(pk, "secp384r1") == 0)
 		pk = "ec-p384";
-	else if (strcmp(pk, "prime256v1") == 0)
+	else if (strcmp(pk, "prime256v1") == 0 ||
+	    strcmp(pk, "secp256r1") == 0)
 		pk = "ec-p256";
 	else if (strcmp(pk, "secp521r1") == 0)
 		pk = "ec-p521";
@@ -96,19 +99,6 @@ ca_label(const struct console *c, const char *signing, char *out,
 	    ca->validation == SSLM_VALID_HTTP ? "http-01" : "acme");
 }
 
-static const struct sslm_service_cfg *
-find_cfg(struct sslm_run *run, const char *grp, const char *svc)
-{
-	for (size_t i = 0; i < run->n_groups; i++) {
-		if (strcmp(run->groups[i].grp, grp) != 0)
-			continue;
-		for (size_t k = 0; k < run->groups[i].n; k++)
-			if (strcmp(run->groups[i].svcs[k]->svc, svc) == 0)
-				return run->groups[i].svcs[k];
-	}
-	return NULL;
-}
-
 static struct con_row *
 row_add(struct console *c, const char *grp, const char *svc)
 {
@@ -123,92 +113,87 @@ row_add(struct console *c, const char *grp, const char *svc)
 	return r;
 }
 
+/* A service's row from its configuration; its status comes later. */
 static void
-parse_service(struct console *c, struct sslm_run *run, const char *grp,
-    json_t *js, size_t group)
+add_service(struct console *c, const char *grp,
+    const struct sslm_service_cfg *sc, size_t group)
 {
-	const struct sslm_service_cfg *sc;
-	const char *name = json_string_value(json_object_get(js, "name"));
-	json_t *curr, *next, *renew, *roll;
 	struct con_row *r;
 
-	if (name == NULL)
-		return;
-	r = row_add(c, grp, name);
+	r = row_add(c, grp, sc->svc);
 	r->group = group;
-	ca_label(c, json_string_value(json_object_get(js, "signing_ca")),
-	    r->ca, sizeof(r->ca));
-	curr = json_object_get(js, "curr");
-	next = json_object_get(js, "next");
-	if (json_is_object(curr) && json_object_get(curr, "not_after")) {
-		r->has_curr = true;
-		r->not_before = json_integer_value(json_object_get(curr,
-		    "not_before"));
-		r->not_after = json_integer_value(json_object_get(curr,
-		    "not_after"));
-		r->lifetime = json_number_value(json_object_get(curr,
-		    "lifetime_days"));
-		short_key(json_string_value(json_object_get(curr, "pubkey")) ?
-		    json_string_value(json_object_get(curr, "pubkey")) : "",
-		    r->ktype, sizeof(r->ktype));
-	} else if ((sc = find_cfg(run, grp, name)) != NULL)
-		cfg_key(sc, r->ktype, sizeof(r->ktype));
-	r->has_next = json_is_object(next);
-	renew = json_object_get(js, "renew");
-	r->renew_due = json_is_true(json_object_get(renew, "due"));
-	r->days_to_renew = json_number_value(json_object_get(renew,
-	    "days_to_renew"));
-	roll = json_object_get(js, "roll");
-	r->roll_due = json_is_true(json_object_get(roll, "due"));
-	r->next_age = json_integer_value(json_object_get(roll,
-	    "next_age_mins"));
-	r->min_roll = json_integer_value(json_object_get(roll,
-	    "min_roll_mins"));
+	r->sc = sc;
+	r->unread = true;
+	ca_label(c, sc->self_signed ? "self" : sc->signing_ca, r->ca,
+	    sizeof(r->ca));
+	cfg_key(sc, r->ktype, sizeof(r->ktype));
 }
 
+/* The row's status: its certificates, renew and roll. */
 static void
-parse_status(struct console *c, struct sslm_run *run, const char *text)
+read_service(struct sslm_run *run, struct con_row *r)
 {
-	json_t *root, *groups, *g, *s, *prod;
-	json_error_t jerr;
-	size_t i, k;
+	struct sslm_svc_status st;
 
-	if ((root = json_loads(text, 0, &jerr)) == NULL) {
-		c->load_error = xasprintf("status: bad JSON: %s", jerr.text);
+	if (!r->unread)
 		return;
+	r->unread = false;
+	sslm_run_status_svc(run, r->sc, &st);
+	if (st.has_curr) {
+		r->has_curr = true;
+		r->not_before = st.not_before;
+		r->not_after = st.not_after;
+		r->lifetime = st.lifetime_days;
+		short_key(st.pubkey, r->ktype, sizeof(r->ktype));
 	}
-	groups = json_object_get(root, "groups");
-	json_array_foreach(groups, i, g) {
-		const char *grp = json_string_value(json_object_get(g,
-		    "name"));
-		size_t gi = c->nrows;
+	r->has_next = st.has_next;
+	r->renew_due = st.renew_due;
+	r->days_to_renew = st.days_to_renew;
+	r->roll_due = st.roll_due;
+	r->next_age = st.next_age_mins;
+	r->min_roll = st.min_roll_mins;
+}
 
-		if (grp == NULL)
-			continue;
-		row_add(c, grp, NULL)->group = gi;
-		json_array_foreach(json_object_get(g, "services"), k, s)
-			parse_service(c, run, grp, s, gi);
-	}
-	prod = json_object_get(root, "production");
-	c->prod_checked = json_is_true(json_object_get(prod, "checked"));
-	c->prod_in_sync = json_is_true(json_object_get(prod, "in_sync"));
-	json_array_foreach(json_object_get(prod, "drift"), i, s)
-		if (json_string_value(s) != NULL)
-			strlist_add(&c->drift, json_string_value(s));
+void
+con_data_rest(struct console *c)
+{
+	if (!c->rows_pending || c->run == NULL)
+		return;
+	c->rows_pending = false;
+	for (size_t i = 0; i < c->nrows; i++)
+		if (c->rows[i].svc != NULL)
+			read_service(c->run, &c->rows[i]);
+}
+
+void
+con_data_prod(struct console *c)
+{
+	struct sslm_run *run = c->run;
+	bool ok;
+
+	if (!c->prod_pending || run == NULL)
+		return;
+	c->prod_pending = false;
+	ok = sslm_run_check_prod(run) == 0;
+	c->prod_checked = ok;
+	c->prod_in_sync = ok && run->drift.n == 0;
+	strlist_clear(&c->drift);
+	for (size_t i = 0; i < run->drift.n; i++)
+		strlist_add(&c->drift, run->drift.v[i]);
 	/* Drift lines start with the service's path, "grp/svc...". */
-	for (i = 0; i < c->nrows; i++) {
+	for (size_t i = 0; i < c->nrows; i++) {
 		struct con_row *r = &c->rows[i];
 		char *pfx;
 
+		r->drift = false;
 		if (r->svc == NULL)
 			continue;
 		pfx = xasprintf("%s/%s", r->grp, r->svc);
-		for (k = 0; k < c->drift.n; k++)
+		for (size_t k = 0; k < c->drift.n; k++)
 			if (strstr(c->drift.v[k], pfx) != NULL)
 				r->drift = true;
 		free(pfx);
 	}
-	json_decref(root);
 }
 
 /*
@@ -222,8 +207,8 @@ con_data_load(struct console *c)
 	struct sslm_diag diag = { 0 };
 	struct sslm_run *run = NULL;
 	struct strlist tagged = { 0 }, closed = { 0 };
-	struct buf out;
 	char *err = NULL;
+	bool first = c->loaded_ms == 0;
 	int rc = -1;
 
 	for (size_t i = 0; i < c->nrows; i++) {
@@ -235,7 +220,6 @@ con_data_load(struct console *c)
 	con_data_free(c);
 	free(c->load_error);
 	c->load_error = NULL;
-	buf_init(&out, 64 * 1024 * 1024);
 	memset(&opts, 0, sizeof(opts));
 	if (sslm_opts_parse(0, NULL, &opts, &err) != 0) {
 		c->load_error = err;
@@ -251,19 +235,40 @@ con_data_load(struct console *c)
 		    diag.errors.n ? diag.errors.v[0] : "unknown");
 		goto out;
 	}
-	sslm_run_status(run, true, &out);
-	if (out.p == NULL) {
-		c->load_error = xstrdup("status: no output");
-		goto out;
+	for (size_t i = 0; i < run->n_groups; i++) {
+		size_t gi = c->nrows;
+
+		row_add(c, run->groups[i].grp, NULL)->group = gi;
+		for (size_t k = 0; k < run->groups[i].n; k++)
+			add_service(c, run->groups[i].grp,
+			    run->groups[i].svcs[k], gi);
 	}
-	parse_status(c, run, out.p);
 	for (size_t i = 0; i < c->nrows; i++) {
 		c->rows[i].tagged = strlist_has(&tagged, c->rows[i].key);
 		c->rows[i].collapsed = strlist_has(&closed, c->rows[i].key);
 	}
+	if (first && !c->sort_expiry && c->first_rows > 0) {
+		/*
+		 * The first load reads the rows of the first screen only;
+		 * the loop reads the others right after that frame, before
+		 * any key is read.  Sorting by name needs no status.
+		 */
+		con_view_build(c);
+		for (size_t i = 0; i < c->nview && i < c->first_rows; i++)
+			if (c->rows[c->view[i]].svc != NULL)
+				read_service(run, &c->rows[c->view[i]]);
+		c->rows_pending = true;
+	} else
+		for (size_t i = 0; i < c->nrows; i++)
+			if (c->rows[i].svc != NULL)
+				read_service(run, &c->rows[i]);
 	c->loaded = run->now;
 	c->loaded_ms = console_now_ms();
-	rc = c->load_error ? -1 : 0;
+	rc = 0;
+	/* The loop runs the production check once this frame is drawn. */
+	c->run = run;
+	run = NULL;
+	c->prod_pending = true;
 out:
 	if (rc != 0)
 		c->loaded_ms = console_now_ms();
@@ -272,7 +277,6 @@ out:
 	sslm_opts_free(&opts);
 	strlist_clear(&tagged);
 	strlist_clear(&closed);
-	buf_free(&out);
 	con_view_build(c);
 	return rc;
 }

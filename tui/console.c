@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -295,6 +296,48 @@ set_hints(struct console *c)
 	}
 }
 
+/*
+ * SSLM_BENCH_FRAME=<file> (bench/run console): when the first frame with
+ * the rows on it is on the terminal, and again when the one with the
+ * production check is, appends "<wall clock us> <VmHWM kB> <CPU us>" to
+ * file, so the time to the first frame is measured in the process.
+ */
+static void
+bench_frame(const struct console *c)
+{
+	static bool	 done, first;
+	struct rusage	 ru;
+	struct timespec	 ts;
+	const char	*path = getenv("SSLM_BENCH_FRAME");
+	char		 line[256];
+	long		 hwm = -1;
+	FILE		*f;
+
+	if (done || path == NULL || *path == '\0' || c->loaded_ms == 0)
+		return;
+	/* Two lines: the first frame, then the one with everything. */
+	if (!c->prod_pending && !c->rows_pending)
+		done = true;
+	else if (first)
+		return;
+	first = true;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	(void)getrusage(RUSAGE_SELF, &ru);
+	if ((f = fopen("/proc/self/status", "r")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL)
+			if (sscanf(line, "VmHWM: %ld", &hwm) == 1)
+				break;
+		fclose(f);
+	}
+	if ((f = fopen(path, "a")) != NULL) {
+		fprintf(f, "%lld %ld %lld\n", (long long)ts.tv_sec * 1000000 +
+		    ts.tv_nsec / 1000, hwm, (long long)(ru.ru_utime.tv_sec +
+		    ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
+		    ru.ru_stime.tv_usec);
+		fclose(f);
+	}
+}
+
 static void
 draw(struct console *c)
 {
@@ -377,6 +420,7 @@ draw(struct console *c)
 	} else
 		curs_set(0);
 	refresh();
+	bench_frame(c);
 }
 
 static void
@@ -624,6 +668,14 @@ loop(struct console *c)
 			    TICK_MS;
 		}
 		draw(c);
+		if (c->rows_pending || c->prod_pending) {
+			/* After the frame: the first screen shows first. */
+			if (c->rows_pending)
+				con_data_rest(c);
+			else
+				con_data_prod(c);
+			continue;
+		}
 		pfd[0].fd = STDIN_FILENO;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = sig_pipe[0];
@@ -768,6 +820,7 @@ console_main(int argc, char **argv, bool bare)
 	scr_help_build(c);
 	sslm_log_set_sink(core_sink, c);
 	c->reload_wanted = true;
+	c->first_rows = LINES > 0 ? (size_t)LINES : 100;
 	console_message(c, W_LEVEL_INFO, "? for help, : for commands, "
 	    "q to quit");
 	loop(c);

@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "opts.h"
+#include "run.h"
 #include "util.h"
 
 #include "w_dialog.h"
@@ -75,6 +76,8 @@ struct con_row {
 	bool		 collapsed;	/* groups only */
 	bool		 drift;		/* production differs */
 	size_t		 group;		/* row index of its group */
+	const struct sslm_service_cfg *sc;	/* of the console's run */
+	bool		 unread;	/* status not read yet */
 };
 
 enum con_job_state {
@@ -137,6 +140,10 @@ struct console {
 	size_t			*view;		/* visible rows */
 	size_t			 nview;
 	bool			 prod_checked, prod_in_sync;
+	bool			 prod_pending;	/* check after the frame */
+	bool			 rows_pending;	/* rows off screen unread */
+	size_t			 first_rows;	/* read before the 1st frame */
+	struct sslm_run		*run;		/* of the last load */
 	struct strlist		 drift;		/* production drift found */
 	time_t			 loaded;
 	long long		 loaded_ms;
@@ -196,6 +203,10 @@ void	console_confirm(struct console *, enum con_dialog, const char *title,
 
 /* console-data.c */
 int	con_data_load(struct console *);
+/* The production check of the last load (slow: it reads every file). */
+void	con_data_prod(struct console *);
+/* Reads the rows the first load left for after its frame. */
+void	con_data_rest(struct console *);
 void	con_data_free(struct console *);
 void	con_view_build(struct console *);
 struct con_row *con_view_row(struct console *, size_t);
