@@ -367,7 +367,11 @@ prom_service(struct sslm_run *run, const struct sslm_service_cfg *sc,
 	else if (m == 4) {
 		v = 1;
 		if (st->curr_cert != NULL) {
-			renew_view(run, sc, st->curr_cert, &d);
+			struct cert_view cv = { .present = true };
+
+			cv.nb = asn1_time(X509_get0_notBefore(st->curr_cert));
+			cv.na = asn1_time(X509_get0_notAfter(st->curr_cert));
+			renew_view(run, sc, &cv, &d);
 			v = d.due;
 		}
 	} else {
