@@ -480,6 +480,8 @@ sync_svc(const char *certs_dir, const char *gdir, const char *grp,
 		/* Take it out of view at once, then delete it. */
 		sslm_log(SSLM_LOG_INFO, "Prod: %s/%s removed (no curr, no "
 		    "next in certs)", grp, svc);
+		if ((r = sslm_fault("prod:before-remove")) != 0)
+			goto out;
 		if (rename(live, fresh) == -1) {
 			sslm_log(SSLM_LOG_ERR, "%s: rename: %s", live,
 			    strerror(errno));
@@ -580,14 +582,15 @@ prod_sync(const struct sslm_config *cfg, const char *certs_dir,
 			else if ((r = store_mkdir_p(gdir, PROD_DIR_MODE)) != 0)
 				break;
 		}
-		if (!debug && (r = clean_leftovers(gdir)) != 0)
+		if (!debug && ((r = clean_leftovers(gdir)) != 0 ||
+		    (r = sslm_fault("prod:after-leftovers")) != 0))
 			break;
 		for (s = 0; s < scope[g].svcs.n && r == 0; s++)
 			r = sync_svc(certs_dir, gdir, scope[g].grp,
 			    scope[g].svcs.v[s], debug, changed);
-		if (r == 0)
-			r = sync_tlsa(certs_dir, gdir, scope[g].grp, debug,
-			    changed);
+		if (r == 0 && (r = sync_tlsa(certs_dir, gdir, scope[g].grp,
+		    debug, changed)) == 0)
+			r = sslm_fault("prod:after-tlsa");
 	}
 	free(gdir);
 	return r;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "prod.h"
 #include "run.h"
@@ -164,6 +165,8 @@ restarts(struct sslm_run *run)
 	/* Only now may DNS stop advertising what the servers used before. */
 	if ((r = publish_tlsa(run)) != 0)
 		goto out;
+	if ((r = sslm_fault("run:before-dns-restart")) != 0)
+		goto out;
 	sslm_log(SSLM_LOG_INFO, " Checking DNS server reload/restart");
 	if (servers_wanted(run->cfg, SSLM_SRV_DNS, &ch, force) &&
 	    servers_restart_dns(run->cfg, force ? NULL : &domains,
@@ -198,8 +201,10 @@ run_finish(struct sslm_run *run, bool prod_needed)
 	sslm_log(SSLM_LOG_INFO, "    : %s => copy certs/dns to production",
 	    run->drift.n ? "production needs sync" : "Changes");
 	sc = make_scope(run, true, &n);
-	r = prod_sync(run->cfg, run->certs_dir, run->prod_dir, sc, n,
-	    run->opts->debug, &changed);
+	if ((r = sslm_fault("run:before-prod")) == 0 &&
+	    (r = prod_sync(run->cfg, run->certs_dir, run->prod_dir, sc, n,
+	    run->opts->debug, &changed)) == 0)
+		r = sslm_fault("run:after-prod");
 	free_scope(sc, n);
 	if (r != 0) {
 		sslm_log(SSLM_LOG_ERR, "%s: production copy failed: no remote "

@@ -139,8 +139,35 @@ out:
 int
 store_new_next(const char *svcdir, time_t now, char **dbname)
 {
+	int	 r;
+
+	if ((r = store_new_db(svcdir, now, dbname)) != 0)
+		return r;
+	if ((r = sslm_fault("next:after-mkdir")) != 0 ||
+	    (r = store_link_next(svcdir, *dbname)) != 0) {
+		free(*dbname);
+		*dbname = NULL;
+	}
+	return r;
+}
+
+int
+store_link_next(const char *svcdir, const char *dbname)
+{
+	char	*target;
+	int	 r;
+
+	target = xasprintf("db/%s", dbname);
+	r = store_link_set(svcdir, "next", target);
+	free(target);
+	return r;
+}
+
+int
+store_new_db(const char *svcdir, time_t now, char **dbname)
+{
 	struct stat	 st;
-	char		 name[32], *dbdir, *path = NULL, *target = NULL;
+	char		 name[32], *dbdir, *path = NULL;
 	char		*curr = NULL, *prev = NULL;
 	bool		 created = false, empty;
 	int		 dbfd = -1, fd, i, r;
@@ -210,11 +237,6 @@ store_new_next(const char *svcdir, time_t now, char **dbname)
 		r = roll_err(dbdir, "fsync");
 		goto out;
 	}
-	if ((r = sslm_fault("next:after-mkdir")) != 0)
-		goto out;
-	target = xasprintf("db/%s", name);
-	if ((r = store_link_set(svcdir, "next", target)) != 0)
-		goto out;
 	*dbname = xstrdup(name);
 	r = 0;
 out:
@@ -222,7 +244,6 @@ out:
 		close(dbfd);
 	free(dbdir);
 	free(path);
-	free(target);
 	free(curr);
 	free(prev);
 	return r;
@@ -554,7 +575,9 @@ store_clean(const char *svcdir, int keep, int *removed)
 		path = path_join(dbdir, cands[i].name);
 		sslm_log(SSLM_LOG_INFO, "    %s", path);
 		/* Carry on with the others; report the first failure. */
-		if ((r2 = store_rmtree(path)) == 0)
+		if ((r2 = sslm_fault("clean:before-rmtree")) == 0 &&
+		    (r2 = store_rmtree(path)) == 0 &&
+		    (r2 = sslm_fault("clean:after-rmtree")) == 0)
 			(*removed)++;
 		else if (r == 0)
 			r = r2;

@@ -67,6 +67,15 @@ bool	store_is_date_name(const char *name);
  * frees).  0 or sslm_err.
  */
 int	store_new_next(const char *svcdir, time_t now, char **dbname) SSLM_WUR;
+/*
+ * store_new_next() without the link: the db dir a renew fills before it
+ * points next at it (store_link_next), so that a crash half-way leaves
+ * the old next and an unlinked dir that clean removes, never a next
+ * without its certificate.
+ */
+int	store_new_db(const char *svcdir, time_t now, char **dbname) SSLM_WUR;
+/* Points next at db/<dbname>.  0 or sslm_err. */
+int	store_link_next(const char *svcdir, const char *dbname) SSLM_WUR;
 
 /*
  * Rolls next to curr (spec §8.2) as a sequence of atomic steps, each of

@@ -22,6 +22,7 @@
 #include <openssl/evp.h>
 
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "store.h"
 #include "tlsa.h"
@@ -759,7 +760,9 @@ copy_to_dirs(const char *src, const char *hash, const struct strlist *dirs,
 			sslm_log(SSLM_LOG_NOTE, "%s: %s - recopying", dst,
 			    hr == SSLM_ERR_NOTFOUND ? "missing" : "differs");
 		}
-		if ((r = store_copy_file(src, dst, STORE_FILE_MODE)) != 0)
+		if ((r = sslm_fault("tlsa:before-dir-copy")) != 0 ||
+		    (r = store_copy_file(src, dst, STORE_FILE_MODE)) != 0 ||
+		    (r = sslm_fault("tlsa:after-dir-copy")) != 0)
 			goto out;
 		sslm_log(SSLM_LOG_INFO, "copied %s to %s", src, dirs->v[i]);
 		*copied = true;
@@ -797,7 +800,8 @@ tlsa_group_update(const char *grpdir, const char *grp, const char *apex,
 	 */
 	if (exists ? strcmp(oldh, newh) != 0 : g.n_records > 0) {
 		if ((r = store_write_file(path, g.text, g.len,
-		    STORE_FILE_MODE)) != 0)
+		    STORE_FILE_MODE)) != 0 ||
+		    (r = sslm_fault("tlsa:after-group-write")) != 0)
 			goto out;
 		/* Upstream's mtime: that of the newest tlsa.rr.  A crash
 		 * before this only leaves a newer mtime, which nothing
