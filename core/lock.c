@@ -5,7 +5,8 @@
  * drops it when the holding descriptor's last reference is closed, so a
  * killed run never leaves a stale lock and there is nothing to detect or
  * break.  While the lock is held the file says who holds it,
- * "pid <pid> <what>\n", so that a refused run (or the console) can name
+ * "pid <pid> since <UTC time> <what>\n", so that a refused run (or the
+ * console) can name
  * the holder.
  *
  * The file is never unlinked.  A waiter that opened it before an unlink
@@ -96,6 +97,9 @@ sslm_lock_take(const char *topdir, const char *what, int wait_secs,
 {
 	struct sslm_lock	*lk;
 	struct timespec		 start, nap = { 0, LOCK_POLL_NS };
+	struct tm		 tm;
+	time_t			 now;
+	char			 since[32];
 	char			*path, *line = NULL, *who;
 	size_t			 len, off;
 	ssize_t			 n;
@@ -147,7 +151,14 @@ sslm_lock_take(const char *topdir, const char *what, int wait_secs,
 	/* Ours now.  The text is informative: a failure only warns. */
 	who = xstrdup(what != NULL && *what != '\0' ? what : "ssl-mgr");
 	clean_text(who);
-	line = xasprintf("pid %ld %s\n", (long)getpid(), who);
+	/* When it was taken: a refused run can tell a stuck holder from
+	 * a busy one. */
+	now = time(NULL);
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(since, sizeof(since), "?");
+	line = xasprintf("pid %ld since %s %s\n", (long)getpid(), since,
+	    who);
 	free(who);
 	len = strlen(line);
 	if (ftruncate(fd, 0) == -1)

@@ -44,7 +44,6 @@ static int	 svc_same(const char *, char *const [], const char *, bool *);
 static int	 copy_dir(const char *, const char *, const char *);
 static int	 fsync_dir(const char *);
 static int	 swap_in(const char *, const char *, const char *);
-static bool	 is_leftover(const char *);
 static int	 clean_leftovers(const char *);
 static int	 sync_svc(const char *, const char *, const char *,
 		    const char *, bool, bool *);
@@ -404,8 +403,8 @@ swap_in(const char *gdir, const char *fresh, const char *live)
  * True for the names prod_sync uses for a while: "<svc>.new.<pid>",
  * "<svc>.old.<pid>" and store's "<file>.tmp.<pid>".
  */
-static bool
-is_leftover(const char *name)
+bool
+prod_is_leftover(const char *name)
 {
 	const char	*p = strrchr(name, '.');
 	size_t		 pre;
@@ -433,7 +432,7 @@ clean_leftovers(const char *gdir)
 	if ((r = list_names(gdir, &names)) != 0)
 		goto out;
 	for (i = 0; i < names.n && r == 0; i++) {
-		if (!is_leftover(names.v[i]))
+		if (!prod_is_leftover(names.v[i]))
 			continue;
 		p = path_join(gdir, names.v[i]);
 		sslm_log(SSLM_LOG_INFO, "Prod: removing leftover %s", p);
@@ -565,15 +564,24 @@ prod_sync(const struct sslm_config *cfg, const char *certs_dir,
     const char *prod_dir, const struct prod_scope *scope, size_t n,
     bool debug, bool *changed)
 {
-	char	*gdir = NULL;
-	size_t	 g, s;
-	int	 r = 0;
+	struct stat	 st;
+	char		*gdir = NULL;
+	size_t		 g, s;
+	int		 r = 0;
 
 	(void)cfg;
 	*changed = false;
 	for (g = 0; g < n && r == 0; g++) {
 		free(gdir);
 		gdir = path_join(prod_dir, scope[g].grp);
+		/* A symlink planted here would take every key elsewhere. */
+		if (lstat(gdir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			sslm_log(SSLM_LOG_ERR, "%s: not a directory (%s): "
+			    "nothing copied", gdir, S_ISLNK(st.st_mode) ?
+			    "a symlink is not followed" : "a file");
+			r = SSLM_ERR_STATE;
+			break;
+		}
 		if (!prod_is_dir(gdir)) {
 			*changed = true;
 			if (debug)

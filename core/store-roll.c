@@ -51,7 +51,7 @@ static int	link_quiet(const char *, const char *, char **);
 static int	is_empty_at(int, const char *, const char *, bool *);
 static int	write_info(const char *, const char *, const char *, time_t);
 static bool	is_stale_temp(const char *);
-static int	sweep_dir(const char *, int *);
+static int	sweep_dir(const char *, const char *, int *);
 static int	cand_cmp(const void *, const void *);
 
 /* "<path>: <step>: <strerror(errno)>" at SSLM_LOG_ERR; returns IO. */
@@ -391,11 +391,12 @@ is_stale_temp(const char *name)
 }
 
 /*
- * Removes the stale temporaries (files and links only) directly in dir,
- * adding one to *fixed for each.  An absent dir is fine.
+ * Removes the stale temporaries (files and links only) directly in dir
+ * whose names start with prefix (NULL: any), adding one to *fixed for
+ * each.  An absent dir is fine.
  */
 static int
-sweep_dir(const char *dir, int *fixed)
+sweep_dir(const char *dir, const char *prefix, int *fixed)
 {
 	struct strlist	 names = { 0 };
 	struct stat	 st;
@@ -416,7 +417,8 @@ sweep_dir(const char *dir, int *fixed)
 	}
 	/* Collect first: unlinking while reading may hide entries. */
 	while ((de = readdir(d)) != NULL)
-		if (is_stale_temp(de->d_name))
+		if (is_stale_temp(de->d_name) && (prefix == NULL ||
+		    strncmp(de->d_name, prefix, strlen(prefix)) == 0))
 			strlist_add(&names, de->d_name);
 	for (i = 0; i < names.n; i++) {
 		if (fstatat(dirfd(d), names.v[i], &st,
@@ -452,8 +454,8 @@ store_recover(const char *svcdir, int *fixed)
 
 	*fixed = 0;
 	dbdir = path_join(svcdir, "db");
-	if ((r = sweep_dir(svcdir, &n)) != 0 ||
-	    (r = sweep_dir(dbdir, &n)) != 0)
+	if ((r = sweep_dir(svcdir, NULL, &n)) != 0 ||
+	    (r = sweep_dir(dbdir, NULL, &n)) != 0)
 		goto out;
 	if ((d = opendir(dbdir)) != NULL) {
 		while ((de = readdir(d)) != NULL) {
@@ -464,7 +466,7 @@ store_recover(const char *svcdir, int *fixed)
 				continue;
 			free(path);
 			path = path_join(dbdir, de->d_name);
-			if ((r = sweep_dir(path, &n)) != 0)
+			if ((r = sweep_dir(path, NULL, &n)) != 0)
 				goto out;
 		}
 	}
@@ -502,6 +504,13 @@ out:
 	free(next);
 	free(curr);
 	return r;
+}
+
+int
+store_sweep_temps(const char *dir, const char *prefix, int *fixed)
+{
+	*fixed = 0;
+	return sweep_dir(dir, prefix, fixed);
 }
 
 /* Newest first; equal mtimes fall back to the name, newest date first. */

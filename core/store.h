@@ -100,6 +100,15 @@ int	store_roll(const char *svcdir, const char *svc, time_t now) SSLM_WUR;
 int	store_recover(const char *svcdir, int *fixed) SSLM_WUR;
 
 /*
+ * Removes the temporaries "<prefix>....tmp.<pid>" of dead processes
+ * directly in dir (files and links; prefix NULL: every such name), for
+ * the files store writes outside a service tree (group TLSA files and
+ * their tlsa_dirs copies).  *fixed gets the count.  0 or sslm_err.
+ */
+int	store_sweep_temps(const char *dir, const char *prefix, int *fixed)
+	    SSLM_WUR;
+
+/*
  * Keeps the newest `keep` date-named db dirs (by mtime) besides those that
  * curr, next or prev point at, and removes the rest.  Non-date entries are
  * logged ("Unexpected dir ...") and kept.  *removed gets the count.
