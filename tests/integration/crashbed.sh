@@ -2,19 +2,29 @@
 # (POSIX sh, sourced after lib.sh and dnsbed.sh, with a running dns bed):
 # the private-CA demo (root, intermediate, three services) plus a DANE mail
 # service, production in <top>/prod-certs, the group TLSA file copied to
-# <top>/tlsa-include ([dns] tlsa_dirs), and restart commands that only log.
+# <top>/tlsa-include ([dns] tlsa_dirs), and restart commands that only log
+# (restarts.log) and note what their server would serve (dns-served,
+# smtp-served: see crashbed_served).
 #
 #   crashbed_topdir <name>	prints the new topdir
 crashbed_topdir() {
 	_cb=$(new_topdir "$1")
 	mkdir -p "$_cb/tlsa-include"
-	for _w in dns smtp; do
-		cat >"$_cb/restart-$_w" <<'SH'
+	# Each restart notes what its server then serves: DNS the include
+	# file, the mail server the production certs of its services.
+	cat >"$_cb/restart-dns" <<'SH'
 #!/bin/sh
-echo "${0##*/} $*" >>"${0%/*}/restarts.log"
+d=${0%/*}
+echo "dns $*" >>"$d/restarts.log"
+cat "$d/tlsa-include/tlsa.example.com" >"$d/dns-served" 2>/dev/null
 SH
-		chmod 755 "$_cb/restart-$_w"
-	done
+	cat >"$_cb/restart-smtp" <<'SH'
+#!/bin/sh
+d=${0%/*}
+echo "smtp $*" >>"$d/restarts.log"
+cat "$d"/prod-certs/example.com/mail-*/curr/cert.pem >"$d/smtp-served" 2>/dev/null
+SH
+	chmod 755 "$_cb/restart-dns" "$_cb/restart-smtp"
 	cat >"$_cb/conf.d/example.com/mail-dane" <<'SVC'
 name = 'DANE mail'
 group = 'example.com'
@@ -57,4 +67,19 @@ SVC
     svc_depends = [['example.com', ['mail-dane', 'mail-self']]]
 CONF
 	echo "$_cb"
+}
+
+# crashbed_served <top>: the DNS server was reloaded with the include file
+# as it is, and the mail server restarted with the production certs as
+# they are (no restart owed by an interrupted run is lost).
+crashbed_served() {
+	cmp -s "$1/tlsa-include/tlsa.example.com" "$1/dns-served" || {
+		echo "DNS not reloaded since the TLSA include file changed"
+		return 1
+	}
+	cat "$1"/prod-certs/example.com/mail-*/curr/cert.pem |
+	    cmp -s - "$1/smtp-served" || {
+		echo "mail server not restarted since its certs changed"
+		return 1
+	}
 }

@@ -8,6 +8,7 @@
 #    of any run, in -s / -s -json, or on the console's screens;
 #  - symlinks planted in production or in the http-01 web root are not
 #    followed; names with '/' or '..' never become paths;
+#  - external commands get argv: shell syntax in a command stays literal;
 #  - TLS verification of the ACME server cannot be switched off: without
 #    its CA file the run fails, and no code turns verification off.
 . "$(dirname "$0")/lib.sh"
@@ -141,8 +142,8 @@ check "-s -json is JSON" python3 -c 'import json,sys; json.load(open(sys.argv[1]
 # The console: services screen and the detail screen of two services.
 tmux -L "$SOCK" -f /dev/null new-session -d -x 120 -y 40 \
     "env SSL_MGR_TOPDIR='$top' XDG_STATE_HOME='$T/state' '$BIN' tui; exec sleep 600"
-wait_for() {	# wait_for TEXT: poll the screen (50 ms) for up to 15 s
-	_n=300
+wait_for() {	# wait_for TEXT [SECS]: poll the screen (50 ms), 15 s
+	_n=$(( ${2:-15} * 20 ))
 	while [ $_n -gt 0 ]; do
 		tmux -L "$SOCK" capture-pane -p >"$T/screen" 2>/dev/null
 		grep -aqF -- "$1" "$T/screen" && return 0
@@ -155,14 +156,16 @@ wait_for() {	# wait_for TEXT: poll the screen (50 ms) for up to 15 s
 check "console shows the services" wait_for "mail-ec"
 cat "$T/screen" >>"$T/screens"
 i=0
-# Walk the rows: the detail screen of each one is captured.
-while [ $i -lt 9 ]; do
+nd=0
+# Walk the rows (group headers open nothing): 4 detail screens captured.
+while [ $i -lt 9 ] && [ $nd -lt 4 ]; do
 	i=$((i + 1))
 	tmux -L "$SOCK" send-keys Home
 	j=0
 	while [ $j -lt $i ]; do tmux -L "$SOCK" send-keys Down; j=$((j + 1)); done
 	tmux -L "$SOCK" send-keys Enter
-	if wait_for "sha256"; then
+	if wait_for "sha256" 3; then
+		nd=$((nd + 1))
 		cat "$T/screen" >>"$T/screens"
 		tmux -L "$SOCK" send-keys Escape
 		wait_for "example.com" >/dev/null
@@ -216,7 +219,7 @@ echo "victim" >"$T/victim-file"
 rm -rf "$P/example.com/web-self"
 ln -s "$T/victim-dir" "$P/example.com/web-self"
 ln -sf "$T/victim-file" "$P/example.com/tlsa.example.com"
-srun -certs-prod
+srun dev -certs-prod
 check "prod sync with planted links: exit 0" eq "$RC" 0
 check "a service dir link is replaced, its target untouched" sh -c \
     "[ ! -L '$P/example.com/web-self' ] && [ -d '$P/example.com/web-self/curr' ] && [ -z \"\$(ls -A '$T/victim-dir')\" ]"
@@ -224,7 +227,7 @@ check "a TLSA file link is replaced, its target untouched" sh -c \
     "[ ! -L '$P/example.com/tlsa.example.com' ] && [ \"\$(cat '$T/victim-file')\" = victim ]"
 mv "$P/example.com" "$T/prod-grp-saved"
 ln -s "$T/victim-grp" "$P/example.com"
-srun -certs-prod
+srun dev -certs-prod
 check "a group dir that is a symlink: refused (exit 1)" eq "$RC" 1
 check "the refusal names the link" contains "$T/err" "$P/example.com: not a directory"
 check "nothing written through the group link" eq "$(ls -A "$T/victim-grp" | wc -l)" 0
@@ -259,7 +262,21 @@ check "config service '../../etc/x': check-config fails" test "$RC" -ne 0
 cp "$T/conf.saved" "$conf"
 check "no file left outside the topdir" test ! -e "$T/evil" -a ! -e "$T/etc"
 
-# 6. TLS verification of the ACME server.
+# 6. Commands run with argv: shell syntax in a restart_cmd stays literal.
+printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"%s/rec.args"\n' "$T" >"$T/rec"
+chmod 755 "$T/rec"
+cp "$conf" "$T/conf.saved"
+sed -i "s|^\[web\]|[web]\n    restart_cmd = '$T/rec \$(touch $T/pwned) ;touch $T/pwned2 \`touch $T/pwned3\`'|" "$conf"
+srun dev -fsr
+check "restart with shell syntax in restart_cmd: exit 0" eq "$RC" 0
+check "the command ran, with the words as literal arguments" contains "$T/rec.args" ";touch"
+check "no shell ran them" test ! -e "$T/pwned" -a ! -e "$T/pwned2" -a ! -e "$T/pwned3"
+cp "$T/conf.saved" "$conf"
+grep -nE '(system|popen|execl[p]?)\(|"/bin/sh"|"sh", *"-c"' "$SRC"/core/*.c "$SRC"/tui/*.c >"$T/shell"
+check "no shell anywhere in core/ or tui/" is_empty "$T/shell"
+cat "$T/shell"
+
+# 7. TLS verification of the ACME server.
 grep -n 'VERIFYPEER\|VERIFYHOST\|VERIFYSTATUS\|insecure' "$SRC"/core/*.c >"$T/tlsoff"
 check "core never sets a TLS verification option (so never off)" is_empty "$T/tlsoff"
 cat "$T/tlsoff"
