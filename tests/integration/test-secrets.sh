@@ -267,8 +267,9 @@ printf '#!/bin/sh\nprintf "%%s\\n" "$@" >"%s/rec.args"\n' "$T" >"$T/rec"
 chmod 755 "$T/rec"
 cp "$conf" "$T/conf.saved"
 sed -i "s|^\[web\]|[web]\n    restart_cmd = '$T/rec \$(touch $T/pwned) ;touch $T/pwned2 \`touch $T/pwned3\`'|" "$conf"
-srun dev -fsr
+srun -renew -f -roll -f example.com:web-self
 check "restart with shell syntax in restart_cmd: exit 0" eq "$RC" 0
+[ "$RC" -eq 0 ] || tail -5 "$T/err"
 check "the command ran, with the words as literal arguments" contains "$T/rec.args" ";touch"
 check "no shell ran them" test ! -e "$T/pwned" -a ! -e "$T/pwned2" -a ! -e "$T/pwned3"
 cp "$T/conf.saved" "$conf"
