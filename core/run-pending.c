@@ -54,9 +54,13 @@ run_pending_load(struct sslm_run *run, struct strlist *keep)
 {
 	struct run_group	*g;
 	char			*path, *text = NULL, *line, *save, *w[3];
-	int			 merged = 0, r;
+	int			 merged = 0, swept, r;
 
 	path = pending_path(run);
+	/* A run killed while writing the file left its temporary. */
+	if ((r = store_sweep_temps(run->certs_dir, PENDING_FILE ".",
+	    &swept)) != 0)
+		goto out;
 	if ((r = read_file(path, PENDING_MAX, &text, NULL)) != 0) {
 		if (r == SSLM_ERR_NOTFOUND)
 			r = 0;
