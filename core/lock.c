@@ -36,6 +36,9 @@
 #define LOCK_NAME	".sslm.lock"
 #define LOCK_POLL_NS	(100 * 1000 * 1000L)	/* retry every 100 ms */
 #define LOCK_WAIT_MAX	86400			/* longer is a mistake */
+/* A holder without text yet: look again every 10 ms, 500 ms at most. */
+#define LOCK_GRACE_NS	(10 * 1000 * 1000L)
+#define LOCK_GRACE_TRIES	50
 #define LOCK_INFO_MAX	256
 
 struct sslm_lock {
@@ -97,6 +100,8 @@ sslm_lock_take(const char *topdir, const char *what, int wait_secs,
 {
 	struct sslm_lock	*lk;
 	struct timespec		 start, nap = { 0, LOCK_POLL_NS };
+	struct timespec		 grace_nap = { 0, LOCK_GRACE_NS };
+	int			 grace = 0;
 	struct tm		 tm;
 	time_t			 now;
 	char			 since[32];
@@ -137,6 +142,18 @@ sslm_lock_take(const char *topdir, const char *what, int wait_secs,
 		if (wait_secs <= 0 || elapsed_ms(&start) >=
 		    (long)wait_secs * 1000L) {
 			who = read_holder(fd);
+			/*
+			 * No text: the holder has just locked and not yet
+			 * written it, or has just released.  Either way it
+			 * is a matter of milliseconds; a refusal must name
+			 * somebody, so look (and try) again for a moment.
+			 */
+			if (strcmp(who, "unknown") == 0 &&
+			    grace++ < LOCK_GRACE_TRIES) {
+				free(who);
+				(void)nanosleep(&grace_nap, NULL);
+				continue;
+			}
 			sslm_log(SSLM_LOG_INFO, "%s: held by %s", path, who);
 			if (holder != NULL)
 				*holder = who;
@@ -161,17 +178,16 @@ sslm_lock_take(const char *topdir, const char *what, int wait_secs,
 	    who);
 	free(who);
 	len = strlen(line);
-	if (ftruncate(fd, 0) == -1)
-		n = -1;
-	else {
-		for (off = 0, n = 0; off < len; off += (size_t)n) {
-			n = pwrite(fd, line + off, len - off, (off_t)off);
-			if (n == -1 && errno == EINTR)
-				n = 0;
-			else if (n == -1)
-				break;
-		}
+	/* Written over the old text, then cut: never empty in between. */
+	for (off = 0, n = 0; off < len; off += (size_t)n) {
+		n = pwrite(fd, line + off, len - off, (off_t)off);
+		if (n == -1 && errno == EINTR)
+			n = 0;
+		else if (n == -1)
+			break;
 	}
+	if (n != -1 && ftruncate(fd, (off_t)len) == -1)
+		n = -1;
 	if (n == -1)
 		sslm_log(SSLM_LOG_WARN, "%s: cannot record the holder: %s",
 		    path, strerror(errno));

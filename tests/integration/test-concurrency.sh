@@ -1,7 +1,7 @@
 #!/bin/sh
 # One topdir, many hands: a cron run (-renew -f -roll -f), a console action
 # (the exact child job the console starts: "ssl-mgr -renew -f <svc>" or
-# "-roll -f <svc>", stdin from /dev/null, SSL_MGR_TOPDIR set) and a second
+# "-roll <svc>", stdin from /dev/null, SSL_MGR_TOPDIR set) and a second
 # cron run (-renew -roll), started together with seeded random offsets,
 # 100 rounds (SSLM_CONC_ROUNDS).  After every round the tree passes
 # check-invariants.py; every run either did its work (exit 0) or was
@@ -49,7 +49,7 @@ while [ $r -lt "$rounds" ]; do
 	if [ $((r % 2)) -eq 0 ]; then
 		console="-renew -f example.com:web-self"
 	else
-		console="-roll -f example.com:web-self"
+		console="-roll example.com:web-self"
 	fi
 	# shellcheck disable=SC2086
 	SSL_MGR_TOPDIR=$top "$BIN" -renew -f -roll -f >"$T/a.out" 2>"$T/a.err" &
