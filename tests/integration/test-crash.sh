@@ -11,8 +11,8 @@
 # include file as it is, the mail server restarted on its production
 # certs as they are).  Then kill -9 at random moments of real
 # "-renew -f -roll -f" runs (seed printed: SSLM_CRASH_SEED=<n> replays).
-# SSLM_CRASH_MAX=<n> caps the injections per operation (default 40),
-# SSLM_CRASH_KILLS the random kills (default 60); a sanitizer build (3x
+# SSLM_CRASH_MAX=<n> caps the injections per operation (default 32),
+# SSLM_CRASH_KILLS the random kills (default 40); a sanitizer build (3x
 # slower) does a quarter of each and needs 60 injections instead of 200.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/dnsbed.sh"
@@ -29,8 +29,8 @@ if [ ! -x "$FBIN" ]; then
 	exit
 fi
 seed=${SSLM_CRASH_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
-per_op=${SSLM_CRASH_MAX:-40}
-kills_want=${SSLM_CRASH_KILLS:-60}
+per_op=${SSLM_CRASH_MAX:-32}
+kills_want=${SSLM_CRASH_KILLS:-40}
 min_total=200
 if ldd "$BIN" 2>/dev/null | grep -q 'libasan'; then
 	per_op=${SSLM_CRASH_MAX:-10}
@@ -76,8 +76,8 @@ check "bootstrap: DNS and mail server serve what they should" crashbed_served "$
 
 # The keys of every curr, "<svc> <sha256>" per line: none may be lost.
 curr_keys() {
-	for k in "$top"/certs/*/*/curr/privkey.pem; do
-		[ -f "$k" ] && echo "$k" "$(sha256sum <"$k" | cut -c1-64)"
+	for _kf in "$top"/certs/*/*/curr/privkey.pem; do
+		[ -f "$_kf" ] && echo "$_kf" "$(sha256sum <"$_kf" | cut -c1-64)"
 	done
 }
 # Every key that was a curr before is curr or prev now (or was cleaned
