@@ -263,8 +263,8 @@ no_links_below(const struct sslm_config *cfg, const char *path)
 			break;	/* absent: mkdir makes a real one */
 		}
 		if (!S_ISDIR(st.st_mode)) {
-			sslm_log(SSLM_LOG_ERR, "http-01: %s: %s in the web root "
-			    "is not followed", p, S_ISLNK(st.st_mode) ?
+			sslm_log(SSLM_LOG_ERR, "http-01: %s: %s in the web "
+			    "root is not followed", p, S_ISLNK(st.st_mode) ?
 			    "a symlink" : "a non-directory");
 			r = SSLM_ERR_PERM;
 			break;

@@ -17,7 +17,7 @@
 
 /* In the order a renew, roll, production sync and clean reach them. */
 const char *const sslm_fault_points[] = {
-	"write:before-rename",	/* store: temp file complete, not renamed */
+	"write:before-rename",	/* store: temp file complete */
 	"write:after-rename",	/* store: renamed, directory not fsynced */
 	"link:before-rename",	/* store: temp link made, not renamed */
 	"link:after-rename",

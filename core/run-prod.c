@@ -251,8 +251,9 @@ done:
 	/* Done (or nothing owed): only other groups' entries stay. */
 	if (r == 0 && !debug && owed &&
 	    run_pending_save(run, &keep, false) != 0)
-		sslm_log(SSLM_LOG_WARN, "restarts done, but %s/.restart-pending "
-		    "remains: the next run restarts again", run->certs_dir);
+		sslm_log(SSLM_LOG_WARN, "restarts done, but %s/.restart-"
+		    "pending remains: the next run restarts again",
+		    run->certs_dir);
 out:
 	strlist_clear(&keep);
 	return r;

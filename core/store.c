@@ -434,7 +434,8 @@ rm_at(int dfd, const char *name, const char *path, int depth)
 			sub = path_join(path, de->d_name);
 			r = rm_at(dirfd(d), de->d_name, sub, depth + 1);
 			free(sub);
-			if (r != 0 || (r = sslm_fault("rmtree:after-entry")) != 0)
+			if (r != 0 ||
+			    (r = sslm_fault("rmtree:after-entry")) != 0)
 				goto out;
 		}
 		if (unlinkat(dfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
