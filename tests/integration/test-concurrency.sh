@@ -8,6 +8,8 @@
 # refused (exit 1) naming the holder by pid and start time, and that pid
 # is one of the round's runs.  Every tenth round the holder is killed with
 # kill -9 mid-run: the next run must get the lock at once and repair.
+# Then 5 rounds of the real console (tmux): a ':renew -f' job beside a cron
+# run is done or refused with the holder named in its output.
 . "$(dirname "$0")/lib.sh"
 
 CHECK=$SRC/tests/integration/check-invariants.py
@@ -111,6 +113,77 @@ while [ $r -lt "$rounds" ]; do
 		echo "# round $r: $(head -3 "$T/inv")"
 	fi
 done
+# The real console in tmux: a prompt job against a cron run, 5 rounds.
+# Each job either finishes ("job N done") or is refused ("job N: store
+# busy"), and a refused job's output names the holder.
+if command -v tmux >/dev/null 2>&1; then
+	SOCK=sslm-conc-$$
+	trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+	tmux -L "$SOCK" -f /dev/null new-session -d -x 100 -y 30 \
+	    "env SSL_MGR_TOPDIR='$top' XDG_STATE_HOME='$T/state' '$BIN' tui; echo EXIT=\$?; exec sleep 600"
+	wait_for() {	# wait_for TEXT: poll the screen for up to 60 s
+		_n=1200
+		while [ $_n -gt 0 ]; do
+			tmux -L "$SOCK" capture-pane -p >"$T/screen" 2>/dev/null
+			grep -aqF -- "$1" "$T/screen" && return 0
+			sleep 0.05
+			_n=$((_n - 1))
+		done
+		return 1
+	}
+	check "console up" wait_for "example.com (3)"
+	cdone=0
+	cbusy=0
+	cbad=0
+	n=0
+	while [ $n -lt 5 ]; do
+		n=$((n + 1))
+		# Odd rounds: cron first; even rounds: the console first.
+		if [ $((n % 2)) -eq 1 ]; then
+			SSL_MGR_TOPDIR=$top "$BIN" -renew -f -roll -f >/dev/null 2>&1 &
+			pa=$!
+			usleep "$(rand 50000)"
+		fi
+		tmux -L "$SOCK" send-keys :
+		tmux -L "$SOCK" send-keys -l "renew -f example.com:web-self"
+		tmux -L "$SOCK" send-keys Enter
+		if [ $((n % 2)) -eq 0 ]; then
+			usleep "$(rand 50000)"
+			SSL_MGR_TOPDIR=$top "$BIN" -renew -f -roll -f >/dev/null 2>&1 &
+			pa=$!
+		fi
+		wait $pa
+		_n=1200
+		res=
+		while [ $_n -gt 0 ] && [ -z "$res" ]; do
+			tmux -L "$SOCK" capture-pane -p >"$T/screen" 2>/dev/null
+			grep -aqF "job $n done" "$T/screen" && res=done
+			grep -aqF "job $n: store busy" "$T/screen" && res=busy
+			grep -aqF "job $n failed" "$T/screen" && res=failed
+			sleep 0.05
+			_n=$((_n - 1))
+		done
+		case $res in
+		done)	cdone=$((cdone + 1)) ;;
+		busy)	cbusy=$((cbusy + 1))
+			tmux -L "$SOCK" send-keys j
+			if ! wait_for "holds the lock (pid"; then
+				cbad=$((cbad + 1))
+				echo "# console round $n: refusal without holder"
+			fi
+			tmux -L "$SOCK" send-keys Escape
+			wait_for "example.com (3)" >/dev/null ;;
+		*)	cbad=$((cbad + 1))
+			echo "# console round $n: job result '$res'"
+			tmux -L "$SOCK" capture-pane -p ;;
+		esac
+		inv || { corrupt=$((corrupt + 1)); echo "# console round $n: $(head -3 "$T/inv")"; }
+	done
+	echo "# console: $cdone jobs done, $cbusy refused"
+	check "console jobs beside cron runs: each done or refused naming the holder" eq "$cbad" 0
+	tmux -L "$SOCK" send-keys q
+	check "console exits 0" wait_for "EXIT=0"
+fi
 echo "# $rounds rounds: $worked runs worked, $refused refused"
 check "no round left a broken tree ($rounds rounds)" eq "$corrupt" 0
 check "every run worked or was refused" eq "$badexit" 0
