@@ -10,6 +10,8 @@
  * Every copy is recorded in memory and in <cb>/web-tokens before it is
  * made, so that the cleanup, or the next run after a crash, removes it.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,6 +231,50 @@ state_load(struct chal_http *h)
 	free(text);
 }
 
+/*
+ * The web root may be writable by the web application: a symlink planted
+ * below [web] server_dir (".well-known -> /etc") would make us create,
+ * and later unlink, token files wherever it points.  So every directory
+ * between server_dir (the operator's, trusted) and the token file must
+ * be a real directory or not exist yet (mkdir then makes a real one).
+ * 0, or SSLM_ERR_PERM (logged) when a component is a symlink or a file.
+ */
+static int
+no_links_below(const struct sslm_config *cfg, const char *path)
+{
+	const char	*root = cfg->servers[SSLM_SRV_WEB].server_dir;
+	struct stat	 st;
+	char		*p, *s;
+	size_t		 len;
+	int		 r = 0;
+
+	if (root == NULL)
+		return 0;
+	len = strlen(root);
+	while (len > 1 && root[len - 1] == '/')
+		len--;
+	if (strncmp(path, root, len) != 0 || path[len] != '/')
+		return 0;	/* not below it: not ours to judge */
+	p = xstrdup(path);
+	for (s = strchr(p + len + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (lstat(p, &st) == -1) {
+			*s = '/';
+			break;	/* absent: mkdir makes a real one */
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			sslm_log(SSLM_LOG_ERR, "http-01: %s: %s in the web "
+			    "root is not followed", p, S_ISLNK(st.st_mode) ?
+			    "a symlink" : "a non-directory");
+			r = SSLM_ERR_PERM;
+			break;
+		}
+		*s = '/';
+	}
+	free(p);
+	return r;
+}
+
 static int
 put_one(const struct sslm_config *cfg, struct chal_http *h,
     const char *host, bool local, const char *path, const char *key_auth)
@@ -252,6 +298,8 @@ put_one(const struct sslm_config *cfg, struct chal_http *h,
 		goto out;
 	}
 	/* The web server's user must traverse the new dirs: 0755. */
+	if ((r = no_links_below(cfg, path)) != 0)
+		goto out;
 	dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
 	r = store_mkdir_p(dir, CHAL_DIR_MODE);
 	free(dir);
@@ -338,7 +386,9 @@ challenge_http_cleanup(const struct sslm_config *cfg, struct chal_http *h)
 		*path++ = '\0';
 		w = 0;
 		if (prod_host_is_local(host)) {
-			if (unlink(path) == -1 && errno != ENOENT) {
+			if ((w = no_links_below(cfg, path)) != 0)
+				;	/* kept: the operator must look */
+			else if (unlink(path) == -1 && errno != ENOENT) {
 				sslm_log(SSLM_LOG_ERR, "http-01: %s: unlink: "
 				    "%s", path, strerror(errno));
 				w = SSLM_ERR_IO;

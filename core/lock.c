@@ -5,7 +5,8 @@
  * drops it when the holding descriptor's last reference is closed, so a
  * killed run never leaves a stale lock and there is nothing to detect or
  * break.  While the lock is held the file says who holds it,
- * "pid <pid> <what>\n", so that a refused run (or the console) can name
+ * "pid <pid> since <UTC time> <what>\n", so that a refused run (or the
+ * console) can name
  * the holder.
  *
  * The file is never unlinked.  A waiter that opened it before an unlink
@@ -35,6 +36,9 @@
 #define LOCK_NAME	".sslm.lock"
 #define LOCK_POLL_NS	(100 * 1000 * 1000L)	/* retry every 100 ms */
 #define LOCK_WAIT_MAX	86400			/* longer is a mistake */
+/* A holder without text yet: look again every 10 ms, 500 ms at most. */
+#define LOCK_GRACE_NS	(10 * 1000 * 1000L)
+#define LOCK_GRACE_TRIES	50
 #define LOCK_INFO_MAX	256
 
 struct sslm_lock {
@@ -96,6 +100,11 @@ sslm_lock_take(const char *topdir, const char *what, int wait_secs,
 {
 	struct sslm_lock	*lk;
 	struct timespec		 start, nap = { 0, LOCK_POLL_NS };
+	struct timespec		 grace_nap = { 0, LOCK_GRACE_NS };
+	int			 grace = 0;
+	struct tm		 tm;
+	time_t			 now;
+	char			 since[32];
 	char			*path, *line = NULL, *who;
 	size_t			 len, off;
 	ssize_t			 n;
@@ -133,6 +142,18 @@ sslm_lock_take(const char *topdir, const char *what, int wait_secs,
 		if (wait_secs <= 0 || elapsed_ms(&start) >=
 		    (long)wait_secs * 1000L) {
 			who = read_holder(fd);
+			/*
+			 * No text: the holder has just locked and not yet
+			 * written it, or has just released.  Either way it
+			 * is a matter of milliseconds; a refusal must name
+			 * somebody, so look (and try) again for a moment.
+			 */
+			if (strcmp(who, "unknown") == 0 &&
+			    grace++ < LOCK_GRACE_TRIES) {
+				free(who);
+				(void)nanosleep(&grace_nap, NULL);
+				continue;
+			}
 			sslm_log(SSLM_LOG_INFO, "%s: held by %s", path, who);
 			if (holder != NULL)
 				*holder = who;
@@ -147,20 +168,26 @@ sslm_lock_take(const char *topdir, const char *what, int wait_secs,
 	/* Ours now.  The text is informative: a failure only warns. */
 	who = xstrdup(what != NULL && *what != '\0' ? what : "ssl-mgr");
 	clean_text(who);
-	line = xasprintf("pid %ld %s\n", (long)getpid(), who);
+	/* When it was taken: a refused run can tell a stuck holder from
+	 * a busy one. */
+	now = time(NULL);
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(since, sizeof(since), "?");
+	line = xasprintf("pid %ld since %s %s\n", (long)getpid(), since,
+	    who);
 	free(who);
 	len = strlen(line);
-	if (ftruncate(fd, 0) == -1)
-		n = -1;
-	else {
-		for (off = 0, n = 0; off < len; off += (size_t)n) {
-			n = pwrite(fd, line + off, len - off, (off_t)off);
-			if (n == -1 && errno == EINTR)
-				n = 0;
-			else if (n == -1)
-				break;
-		}
+	/* Written over the old text, then cut: never empty in between. */
+	for (off = 0, n = 0; off < len; off += (size_t)n) {
+		n = pwrite(fd, line + off, len - off, (off_t)off);
+		if (n == -1 && errno == EINTR)
+			n = 0;
+		else if (n == -1)
+			break;
 	}
+	if (n != -1 && ftruncate(fd, (off_t)len) == -1)
+		n = -1;
 	if (n == -1)
 		sslm_log(SSLM_LOG_WARN, "%s: cannot record the holder: %s",
 		    path, strerror(errno));

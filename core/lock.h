@@ -1,7 +1,8 @@
 /*
  * lock.h - one run at a time per topdir.  An exclusive flock(2) on
  * <topdir>/.sslm.lock, held for the whole run.  The file holds the holder's
- * "pid <pid> <command>\n" so that a refused run can say who holds it.  A
+ * "pid <pid> since <UTC time> <command>\n" so that a refused run can say
+ * who holds it and since when.  A
  * lock left by a killed process is free again (flock dies with its holder).
  */
 #ifndef SSLM_LOCK_H

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -296,6 +297,23 @@ out:
 	return r;
 }
 
+/* Every name in dir (unsorted); 0, or -1 when it cannot be read. */
+static int
+list_all(const char *dir, struct strlist *out)
+{
+	struct dirent	*de;
+	DIR		*d;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			strlist_add(out, de->d_name);
+	closedir(d);
+	return 0;
+}
+
 /* True when any service of the scope has a curr or next link in certs. */
 static bool
 group_has_certs(const char *certs_dir, const struct prod_scope *sc)
@@ -320,9 +338,10 @@ prod_check(const struct sslm_config *cfg, const char *certs_dir,
     const char *prod_dir, const struct prod_scope *scope, size_t n,
     struct strlist *drift)
 {
-	char	*gdir;
-	size_t	 g, s, w;
-	int	 r = 0;
+	struct strlist	 names = { 0 };
+	char		*gdir;
+	size_t		 g, s, w;
+	int		 r = 0;
 
 	(void)cfg;
 	for (g = 0; g < n && r == 0; g++) {
@@ -335,6 +354,15 @@ prod_check(const struct sslm_config *cfg, const char *certs_dir,
 			free(gdir);
 			continue;
 		}
+		/* What a killed sync left must go, even when the live
+		 * sets are right (it was killed after its swap). */
+		if (list_all(gdir, &names) == 0)
+			for (s = 0; s < names.n; s++)
+				if (prod_is_leftover(names.v[s]))
+					strlist_add_nodup(drift, xasprintf(
+					    "%s/%s: left by an interrupted run",
+					    scope[g].grp, names.v[s]));
+		strlist_clear(&names);
 		free(gdir);
 		r = check_tlsa(certs_dir, prod_dir, scope[g].grp, drift);
 		for (s = 0; s < scope[g].svcs.n && r == 0; s++)

@@ -21,6 +21,8 @@ bool	prod_is_ca(const char *grp);
 /* privkey.pem, bundle.pem, key.pem: 0600 and never copied for ca. */
 bool	prod_is_secret(const char *name);
 bool	prod_is_dir(const char *path);
+/* "<svc>.new.<pid>", "<svc>.old.<pid>", "<file>.tmp.<pid>": a sync's. */
+bool	prod_is_leftover(const char *name);
 /* Reads a file of at most PROD_FILE_MAX; free with prod_release. */
 int	prod_slurp(const char *path, char **p, size_t *len);
 /* Wipes (it may hold a key) and frees. */

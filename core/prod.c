@@ -43,7 +43,6 @@ static int	 svc_same(const char *, char *const [], const char *, bool *);
 static int	 copy_dir(const char *, const char *, const char *);
 static int	 fsync_dir(const char *);
 static int	 swap_in(const char *, const char *, const char *);
-static bool	 is_leftover(const char *);
 static int	 clean_leftovers(const char *);
 static int	 sync_svc(const char *, const char *, const char *,
 		    const char *, bool, bool *);
@@ -409,8 +408,8 @@ swap_in(const char *gdir, const char *fresh, const char *live)
  * True for the names prod_sync uses for a while: "<svc>.new.<pid>",
  * "<svc>.old.<pid>" and store's "<file>.tmp.<pid>".
  */
-static bool
-is_leftover(const char *name)
+bool
+prod_is_leftover(const char *name)
 {
 	const char	*p = strrchr(name, '.');
 	size_t		 pre;
@@ -438,7 +437,7 @@ clean_leftovers(const char *gdir)
 	if ((r = list_names(gdir, &names)) != 0)
 		goto out;
 	for (i = 0; i < names.n && r == 0; i++) {
-		if (!is_leftover(names.v[i]))
+		if (!prod_is_leftover(names.v[i]))
 			continue;
 		p = path_join(gdir, names.v[i]);
 		sslm_log(SSLM_LOG_INFO, "Prod: removing leftover %s", p);
@@ -485,6 +484,8 @@ sync_svc(const char *certs_dir, const char *gdir, const char *grp,
 		/* Take it out of view at once, then delete it. */
 		sslm_log(SSLM_LOG_INFO, "Prod: %s/%s removed (no curr, no "
 		    "next in certs)", grp, svc);
+		if ((r = sslm_fault("prod:before-remove")) != 0)
+			goto out;
 		if (rename(live, fresh) == -1) {
 			sslm_log(SSLM_LOG_ERR, "%s: rename: %s", live,
 			    strerror(errno));
@@ -572,15 +573,24 @@ prod_sync(const struct sslm_config *cfg, const char *certs_dir,
     const char *prod_dir, const struct prod_scope *scope, size_t n,
     bool debug, bool *changed)
 {
-	char	*gdir = NULL;
-	size_t	 g, s;
-	int	 r = 0;
+	struct stat	 st;
+	char		*gdir = NULL;
+	size_t		 g, s;
+	int		 r = 0;
 
 	(void)cfg;
 	*changed = false;
 	for (g = 0; g < n && r == 0; g++) {
 		free(gdir);
 		gdir = path_join(prod_dir, scope[g].grp);
+		/* A symlink planted here would take every key elsewhere. */
+		if (lstat(gdir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			sslm_log(SSLM_LOG_ERR, "%s: not a directory (%s): "
+			    "nothing copied", gdir, S_ISLNK(st.st_mode) ?
+			    "a symlink is not followed" : "a file");
+			r = SSLM_ERR_STATE;
+			break;
+		}
 		if (!prod_is_dir(gdir)) {
 			*changed = true;
 			if (debug)
@@ -589,14 +599,15 @@ prod_sync(const struct sslm_config *cfg, const char *certs_dir,
 			else if ((r = store_mkdir_p(gdir, PROD_DIR_MODE)) != 0)
 				break;
 		}
-		if (!debug && (r = clean_leftovers(gdir)) != 0)
+		if (!debug && ((r = clean_leftovers(gdir)) != 0 ||
+		    (r = sslm_fault("prod:after-leftovers")) != 0))
 			break;
 		for (s = 0; s < scope[g].svcs.n && r == 0; s++)
 			r = sync_svc(certs_dir, gdir, scope[g].grp,
 			    scope[g].svcs.v[s], debug, changed);
-		if (r == 0)
-			r = sync_tlsa(certs_dir, gdir, scope[g].grp, debug,
-			    changed);
+		if (r == 0 && (r = sync_tlsa(certs_dir, gdir, scope[g].grp,
+		    debug, changed)) == 0)
+			r = sslm_fault("prod:after-tlsa");
 	}
 	free(gdir);
 	return r;

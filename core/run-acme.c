@@ -19,6 +19,7 @@
 #include "challenge.h"
 #include "dns.h"
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "run.h"
 #include "runsvc.h"
@@ -260,6 +261,46 @@ out:
 	return r;
 }
 
+/* The service dir of a job: <cb> without its "/cb". */
+static char *
+job_svcdir(const struct acme_job *j)
+{
+	return xstrndup(j->cb, strlen(j->cb) - 3);
+}
+
+/* The set in the job's db dir is complete: next moves to it. */
+static int
+job_link(const struct acme_job *j)
+{
+	const char	*base = strrchr(j->ndir, '/');
+	char		*sd = job_svcdir(j);
+	int		 r;
+
+	r = store_link_next(sd, base != NULL ? base + 1 : j->ndir);
+	free(sd);
+	return r;
+}
+
+/*
+ * A failed job leaves next alone unless next is the job's own dir (the
+ * dev steps link before the batch): an incomplete next must not reach
+ * production; the next run tries again.
+ */
+static void
+job_unlink(const struct acme_job *j)
+{
+	const char	*base = strrchr(j->ndir, '/');
+	char		*sd = job_svcdir(j), *next = NULL;
+
+	base = base != NULL ? base + 1 : j->ndir;
+	if (store_link_get(sd, "next", &next) == 0 &&
+	    strcmp(next, base) == 0 && store_link_remove(sd, "next") != 0)
+		sslm_log(SSLM_LOG_WARN, "%s: cannot remove the incomplete "
+		    "next", sd);
+	free(next);
+	free(sd);
+}
+
 /* Waits for the authorizations, finalizes with our CSR, stores the set. */
 static void
 job_finish(struct sslm_run *run, struct acme_job *j)
@@ -283,6 +324,9 @@ job_finish(struct sslm_run *run, struct acme_job *j)
 		job_fail(j, "finalize", r);
 	else if ((r = job_store(run, j, cert, chain)) != 0)
 		job_fail(j, "storing the certificate", r);
+	else if ((r = sslm_fault("acme:before-link")) != 0 ||
+	    (r = job_link(j)) != 0)
+		job_fail(j, "linking next", r);
 	else {
 		char *certp = path_join(j->ndir, "cert.pem");
 		X509 *x = NULL;
@@ -374,15 +418,7 @@ run_acme_batch(struct sslm_run *run)
 		struct acme_job *j = run->acme[i];
 
 		if (j->failed || j->dry) {
-			char *sd = xasprintf("%s/%s/%s", run->certs_dir,
-			    j->sc->grp, j->sc->svc);
-
-			/* An incomplete next must not reach production;
-			 * the next run tries again. */
-			if (store_link_remove(sd, "next") != 0)
-				sslm_log(SSLM_LOG_WARN, "%s: cannot remove the "
-				    "incomplete next", sd);
-			free(sd);
+			job_unlink(j);
 			if (j->dry)
 				continue;
 			j->g->failed = true;

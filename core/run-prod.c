@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "prod.h"
 #include "run.h"
@@ -86,9 +87,15 @@ note_drift(struct sslm_run *run)
 	}
 }
 
-/* Group TLSA files into [dns] tlsa_dirs (only the changed copies). */
+/*
+ * Group TLSA files into [dns] tlsa_dirs (only the changed copies).  A copy
+ * repaired here (a run killed between the group file and its copies left
+ * it stale) is a TLSA change like any other: the zone must be reloaded,
+ * so it is added to ch and domains.
+ */
 static int
-publish_tlsa(struct sslm_run *run)
+publish_tlsa(struct sslm_run *run, struct servers_group *sg,
+    struct servers_changes *ch, struct strlist *domains)
 {
 	const struct strlist *dirs = &run->cfg->servers[SSLM_SRV_DNS].tlsa_dirs;
 	int r = 0;
@@ -115,9 +122,16 @@ publish_tlsa(struct sslm_run *run)
 		    run->opts->roll ? TLSA_PHASE_ROLL : TLSA_PHASE_NORMAL,
 		    dirs, &changed) != 0)
 			r = SSLM_ERR_IO;
-		else if (changed)
+		else if (changed) {
 			sslm_log(SSLM_LOG_INFO, "%s: tlsa.%s copied to the DNS "
 			    "include dirs", g->grp, g->grp);
+			g->tlsa_changed = ch->tlsa_changed = true;
+			for (size_t k = 0; k < ch->n; k++)
+				if (strcmp(sg[k].grp, g->grp) == 0)
+					sg[k].tlsa_changed = true;
+			if (!strlist_has(domains, g->grp))
+				strlist_add(domains, g->grp);
+		}
 		free(gdir);
 		strlist_clear(&svcs);
 	}
@@ -162,7 +176,9 @@ restarts(struct sslm_run *run)
 		goto out;
 	}
 	/* Only now may DNS stop advertising what the servers used before. */
-	if ((r = publish_tlsa(run)) != 0)
+	if ((r = publish_tlsa(run, sg, &ch, &domains)) != 0)
+		goto out;
+	if ((r = sslm_fault("run:before-dns-restart")) != 0)
 		goto out;
 	sslm_log(SSLM_LOG_INFO, " Checking DNS server reload/restart");
 	if (servers_wanted(run->cfg, SSLM_SRV_DNS, &ch, force) &&
@@ -207,26 +223,42 @@ int
 run_finish(struct sslm_run *run, bool prod_needed)
 {
 	struct prod_scope *sc;
+	struct strlist keep = { 0 };
 	size_t n;
-	bool changed = false;
+	bool changed = false, owed = false, debug = run->opts->debug;
 	int r = 0, rr;
 
 	note_drift(run);
+	if (!debug && run_pending_load(run, &keep) != 0)
+		sslm_log(SSLM_LOG_WARN, "pending restarts unknown: restarts "
+		    "of an interrupted run may be missing");
+	for (size_t i = 0; i < run->n_groups; i++)
+		if (run->groups[i].changed.n || run->groups[i].tlsa_changed)
+			owed = true;
+	/* Recorded before production changes, so a kill cannot lose them. */
+	if (owed && !debug && (r = run_pending_save(run, &keep, true)) != 0) {
+		sslm_log(SSLM_LOG_ERR, "cannot record the restarts due: "
+		    "nothing copied");
+		goto out;
+	}
 	sslm_log(SSLM_LOG_INFO, "Certs to production: checking for changes");
 	if (!prod_needed && run->drift.n == 0) {
 		sslm_log(SSLM_LOG_INFO, "    : No changes");
-		return restarts(run);
+		r = restarts(run);
+		goto done;
 	}
 	sslm_log(SSLM_LOG_INFO, "    : %s => copy certs/dns to production",
 	    run->drift.n ? "production needs sync" : "Changes");
 	sc = make_scope(run, true, &n);
-	r = prod_sync(run->cfg, run->certs_dir, run->prod_dir, sc, n,
-	    run->opts->debug, &changed);
+	if ((r = sslm_fault("run:before-prod")) == 0 &&
+	    (r = prod_sync(run->cfg, run->certs_dir, run->prod_dir, sc, n,
+	    run->opts->debug, &changed)) == 0)
+		r = sslm_fault("run:after-prod");
 	free_scope(sc, n);
 	if (r != 0) {
 		sslm_log(SSLM_LOG_ERR, "%s: production copy failed: no remote "
 		    "copies, no restarts", run->prod_dir);
-		return r;
+		goto out;
 	}
 	if (changed) {
 		sslm_log(SSLM_LOG_NOTE, "production updated: %s",
@@ -234,9 +266,19 @@ run_finish(struct sslm_run *run, bool prod_needed)
 		prod_events(run);
 	}
 	if ((r = prod_remote(run->cfg, run->prod_dir, run->opts->debug)) != 0)
-		return r;
+		goto out;
 	if ((rr = prod_post_copy(run->cfg, run->opts->debug)) > 0)
 		sslm_log(SSLM_LOG_WARN, "Warning: post copy commands had %d "
 		    "failure(s)", rr);
-	return restarts(run);
+	r = restarts(run);
+done:
+	/* Done (or nothing owed): only other groups' entries stay. */
+	if (r == 0 && !debug && owed &&
+	    run_pending_save(run, &keep, false) != 0)
+		sslm_log(SSLM_LOG_WARN, "restarts done, but %s/.restart-"
+		    "pending remains: the next run restarts again",
+		    run->certs_dir);
+out:
+	strlist_clear(&keep);
+	return r;
 }

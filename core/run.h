@@ -117,6 +117,15 @@ int	sslm_revoke(struct sslm_run *, const struct sslm_service_cfg *,
 
 /* Internal (run-prod.c): production step and restarts. */
 int	run_finish(struct sslm_run *, bool prod_needed);
+/*
+ * Internal (run-pending.c): the restarts a killed run still owed, in
+ * certs/.restart-pending.  load merges them into the run's groups (other
+ * groups' lines go to keep); save writes keep plus, when owed, the run's
+ * own changes, or removes the file when there is nothing.  0 or sslm_err.
+ */
+int	run_pending_load(struct sslm_run *, struct strlist *keep);
+int	run_pending_save(struct sslm_run *, const struct strlist *keep,
+	    bool owed);
 /* Internal (run-acme.c): the ACME batch of a run. */
 void	run_acme_queue(struct sslm_run *, struct run_group *,
 	    const struct sslm_service_cfg *, const struct sslm_ca_info *,

@@ -16,6 +16,7 @@
 #include "acme.h"
 #include "dns.h"
 #include "err.h"
+#include "fault.h"
 #include "gate.h"
 #include "log.h"
 #include "renew.h"
@@ -444,17 +445,27 @@ renew_into_next(struct sslm_run *run, struct run_group *g,
 	X509 *cert = NULL;
 	int r;
 
-	if ((r = store_new_next(st->dir, run->now, &dbname)) != 0) {
+	/*
+	 * The set is built in a db dir that nothing points at, and next
+	 * moves to it once it is complete: a crash half-way leaves the old
+	 * next (or none) and an unlinked dir for clean, never a next
+	 * without its certificate.
+	 */
+	if ((r = store_new_db(st->dir, run->now, &dbname)) != 0) {
 		svc_log(sc, SSLM_LOG_ERR, "cannot create next in %s", st->dir);
 		return r;
 	}
 	ndir = xasprintf("%s/db/%s", st->dir, dbname);
-	/* The files of the new set share one directory fsync: the set is
-	 * not used (rolled, copied to production) before it ends. */
+	if ((r = sslm_fault("next:after-mkdir")) != 0)
+		goto out;
+	/* The files of the new set share one directory fsync, done before
+	 * next links to the set (nothing uses it before). */
 	store_defer_begin(0);
 	if ((ca = acme_ca(run, sc)) != NULL) {
-		/* The certificate comes from the run's ACME batch. */
+		/* The certificate comes from the run's ACME batch, which
+		 * links next when the set is complete. */
 		if ((r = make_key(sc, st, ndir, reuse)) == 0 &&
+		    (r = sslm_fault("renew:after-key")) == 0 &&
 		    (r = make_csr(sc, ndir)) == 0 &&
 		    (r = store_defer_end()) == 0)
 			run_acme_queue(run, g, sc, ca, ndir);
@@ -465,14 +476,21 @@ renew_into_next(struct sslm_run *run, struct run_group *g,
 		return r == 0 ? 1 : r;
 	}
 	if ((r = make_key(sc, st, ndir, reuse)) == 0 &&
+	    (r = sslm_fault("renew:after-key")) == 0 &&
 	    (r = make_csr(sc, ndir)) == 0 &&
+	    (r = sslm_fault("renew:after-csr")) == 0 &&
 	    (r = make_cert(run, sc, ndir, &cert)) == 0 &&
+	    (r = sslm_fault("renew:after-cert")) == 0 &&
 	    (r = runsvc_write_tlsa(run, g, sc, ndir)) == 0 &&
-	    (r = store_defer_end()) == 0) {
+	    (r = store_defer_end()) == 0 &&
+	    (r = sslm_fault("renew:before-link")) == 0 &&
+	    (r = store_link_next(st->dir, dbname)) == 0 &&
+	    (r = sslm_fault("renew:after-link")) == 0) {
 		runsvc_log_expiry(sc, SSLM_LOG_NOTE, "renewed", cert, run->now);
 		run_event_add(run, RUN_EV_RENEW, sc, ndir);
-	} else
-		(void)store_defer_end();
+	}
+out:
+	(void)store_defer_end();
 	X509_free(cert);
 	free(ndir);
 	free(dbname);

@@ -51,7 +51,7 @@ static int	link_quiet(const char *, const char *, char **);
 static int	is_empty_at(int, const char *, const char *, bool *);
 static int	write_info(const char *, const char *, const char *, time_t);
 static bool	is_stale_temp(const char *);
-static int	sweep_dir(const char *, int *);
+static int	sweep_dir(const char *, const char *, int *);
 static int	cand_cmp(const void *, const void *);
 
 /* "<path>: <step>: <strerror(errno)>" at SSLM_LOG_ERR; returns IO. */
@@ -139,8 +139,35 @@ out:
 int
 store_new_next(const char *svcdir, time_t now, char **dbname)
 {
+	int	 r;
+
+	if ((r = store_new_db(svcdir, now, dbname)) != 0)
+		return r;
+	if ((r = sslm_fault("next:after-mkdir")) != 0 ||
+	    (r = store_link_next(svcdir, *dbname)) != 0) {
+		free(*dbname);
+		*dbname = NULL;
+	}
+	return r;
+}
+
+int
+store_link_next(const char *svcdir, const char *dbname)
+{
+	char	*target;
+	int	 r;
+
+	target = xasprintf("db/%s", dbname);
+	r = store_link_set(svcdir, "next", target);
+	free(target);
+	return r;
+}
+
+int
+store_new_db(const char *svcdir, time_t now, char **dbname)
+{
 	struct stat	 st;
-	char		 name[32], *dbdir, *path = NULL, *target = NULL;
+	char		 name[32], *dbdir, *path = NULL;
 	char		*curr = NULL, *prev = NULL;
 	bool		 created = false, empty;
 	int		 dbfd = -1, fd, i, r;
@@ -210,11 +237,6 @@ store_new_next(const char *svcdir, time_t now, char **dbname)
 		r = roll_err(dbdir, "fsync");
 		goto out;
 	}
-	if ((r = sslm_fault("next:after-mkdir")) != 0)
-		goto out;
-	target = xasprintf("db/%s", name);
-	if ((r = store_link_set(svcdir, "next", target)) != 0)
-		goto out;
 	*dbname = xstrdup(name);
 	r = 0;
 out:
@@ -222,7 +244,6 @@ out:
 		close(dbfd);
 	free(dbdir);
 	free(path);
-	free(target);
 	free(curr);
 	free(prev);
 	return r;
@@ -370,11 +391,12 @@ is_stale_temp(const char *name)
 }
 
 /*
- * Removes the stale temporaries (files and links only) directly in dir,
- * adding one to *fixed for each.  An absent dir is fine.
+ * Removes the stale temporaries (files and links only) directly in dir
+ * whose names start with prefix (NULL: any), adding one to *fixed for
+ * each.  An absent dir is fine.
  */
 static int
-sweep_dir(const char *dir, int *fixed)
+sweep_dir(const char *dir, const char *prefix, int *fixed)
 {
 	struct strlist	 names = { 0 };
 	struct stat	 st;
@@ -395,7 +417,8 @@ sweep_dir(const char *dir, int *fixed)
 	}
 	/* Collect first: unlinking while reading may hide entries. */
 	while ((de = readdir(d)) != NULL)
-		if (is_stale_temp(de->d_name))
+		if (is_stale_temp(de->d_name) && (prefix == NULL ||
+		    strncmp(de->d_name, prefix, strlen(prefix)) == 0))
 			strlist_add(&names, de->d_name);
 	for (i = 0; i < names.n; i++) {
 		if (fstatat(dirfd(d), names.v[i], &st,
@@ -431,8 +454,8 @@ store_recover(const char *svcdir, int *fixed)
 
 	*fixed = 0;
 	dbdir = path_join(svcdir, "db");
-	if ((r = sweep_dir(svcdir, &n)) != 0 ||
-	    (r = sweep_dir(dbdir, &n)) != 0)
+	if ((r = sweep_dir(svcdir, NULL, &n)) != 0 ||
+	    (r = sweep_dir(dbdir, NULL, &n)) != 0)
 		goto out;
 	if ((d = opendir(dbdir)) != NULL) {
 		while ((de = readdir(d)) != NULL) {
@@ -443,7 +466,7 @@ store_recover(const char *svcdir, int *fixed)
 				continue;
 			free(path);
 			path = path_join(dbdir, de->d_name);
-			if ((r = sweep_dir(path, &n)) != 0)
+			if ((r = sweep_dir(path, NULL, &n)) != 0)
 				goto out;
 		}
 	}
@@ -481,6 +504,13 @@ out:
 	free(next);
 	free(curr);
 	return r;
+}
+
+int
+store_sweep_temps(const char *dir, const char *prefix, int *fixed)
+{
+	*fixed = 0;
+	return sweep_dir(dir, prefix, fixed);
 }
 
 /* Newest first; equal mtimes fall back to the name, newest date first. */
@@ -554,7 +584,9 @@ store_clean(const char *svcdir, int keep, int *removed)
 		path = path_join(dbdir, cands[i].name);
 		sslm_log(SSLM_LOG_INFO, "    %s", path);
 		/* Carry on with the others; report the first failure. */
-		if ((r2 = store_rmtree(path)) == 0)
+		if ((r2 = sslm_fault("clean:before-rmtree")) == 0 &&
+		    (r2 = store_rmtree(path)) == 0 &&
+		    (r2 = sslm_fault("clean:after-rmtree")) == 0)
 			(*removed)++;
 		else if (r == 0)
 			r = r2;

@@ -345,6 +345,8 @@ write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		goto out;
 	}
 	made = false;
+	if ((r = sslm_fault("write:after-rename")) != 0)
+		goto out;
 	if (defer_on) {
 		if (!strlist_has(&defer_dirs, dir))
 			strlist_add(&defer_dirs, dir);
@@ -477,7 +479,8 @@ rm_at(int dfd, const char *name, const char *path, int depth)
 			sub = path_join(path, de->d_name);
 			r = rm_at(dirfd(d), de->d_name, sub, depth + 1);
 			free(sub);
-			if (r != 0)
+			if (r != 0 ||
+			    (r = sslm_fault("rmtree:after-entry")) != 0)
 				goto out;
 		}
 		if (unlinkat(dfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
@@ -565,6 +568,8 @@ store_link_set(const char *dir, const char *name, const char *target)
 		goto out;
 	}
 	made = false;
+	if ((r = sslm_fault("link:after-rename")) != 0)
+		goto out;
 	if (fsync_dirfd(dfd) == -1) {
 		r = sys_err(path, "fsync directory");
 		goto out;
@@ -656,6 +661,8 @@ store_link_remove(const char *dir, const char *name)
 		r = sys_err(path, "unlink");
 		goto out;
 	}
+	if ((r = sslm_fault("link:after-remove")) != 0)
+		goto out;
 	if (fsync_dirfd(dfd) == -1) {
 		r = sys_err(path, "fsync directory");
 		goto out;

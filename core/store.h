@@ -84,6 +84,15 @@ bool	store_is_date_name(const char *name);
  * frees).  0 or sslm_err.
  */
 int	store_new_next(const char *svcdir, time_t now, char **dbname) SSLM_WUR;
+/*
+ * store_new_next() without the link: the db dir a renew fills before it
+ * points next at it (store_link_next), so that a crash half-way leaves
+ * the old next and an unlinked dir that clean removes, never a next
+ * without its certificate.
+ */
+int	store_new_db(const char *svcdir, time_t now, char **dbname) SSLM_WUR;
+/* Points next at db/<dbname>.  0 or sslm_err. */
+int	store_link_next(const char *svcdir, const char *dbname) SSLM_WUR;
 
 /*
  * Rolls next to curr (spec §8.2) as a sequence of atomic steps, each of
@@ -106,6 +115,15 @@ int	store_roll(const char *svcdir, const char *svc, time_t now) SSLM_WUR;
  * Returns 0 or sslm_err; *fixed is set to the number of repairs made.
  */
 int	store_recover(const char *svcdir, int *fixed) SSLM_WUR;
+
+/*
+ * Removes the temporaries "<prefix>....tmp.<pid>" of dead processes
+ * directly in dir (files and links; prefix NULL: every such name), for
+ * the files store writes outside a service tree (group TLSA files and
+ * their tlsa_dirs copies).  *fixed gets the count.  0 or sslm_err.
+ */
+int	store_sweep_temps(const char *dir, const char *prefix, int *fixed)
+	    SSLM_WUR;
 
 /*
  * Keeps the newest `keep` date-named db dirs (by mtime) besides those that

@@ -22,6 +22,7 @@
 #include <openssl/evp.h>
 
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "store.h"
 #include "tlsa.h"
@@ -738,11 +739,12 @@ copy_to_dirs(const char *src, const char *hash, const struct strlist *dirs,
 	struct stat	 st;
 	const char	*base;
 	char		 h[TLSA_HASH_HEXLEN];
-	char		*dst = NULL;
-	int		 r = 0, hr;
+	char		*dst = NULL, *prefix;
+	int		 r = 0, hr, swept;
 
 	base = strrchr(src, '/');
 	base = base != NULL ? base + 1 : src;
+	prefix = xasprintf("%s.", base);
 	for (size_t i = 0; i < dirs->n; i++) {
 		free(dst);
 		dst = path_join(dirs->v[i], base);
@@ -752,6 +754,9 @@ copy_to_dirs(const char *src, const char *hash, const struct strlist *dirs,
 			r = SSLM_ERR_NOTFOUND;
 			goto out;
 		}
+		/* Only our own file's temporaries: the dir is the DNS's. */
+		if ((r = store_sweep_temps(dirs->v[i], prefix, &swept)) != 0)
+			goto out;
 		if (!wrote) {
 			hr = tlsa_hash_file(dst, h);
 			if (hr == 0 && strcmp(h, hash) == 0)
@@ -759,12 +764,15 @@ copy_to_dirs(const char *src, const char *hash, const struct strlist *dirs,
 			sslm_log(SSLM_LOG_NOTE, "%s: %s - recopying", dst,
 			    hr == SSLM_ERR_NOTFOUND ? "missing" : "differs");
 		}
-		if ((r = store_copy_file(src, dst, STORE_FILE_MODE)) != 0)
+		if ((r = sslm_fault("tlsa:before-dir-copy")) != 0 ||
+		    (r = store_copy_file(src, dst, STORE_FILE_MODE)) != 0 ||
+		    (r = sslm_fault("tlsa:after-dir-copy")) != 0)
 			goto out;
 		sslm_log(SSLM_LOG_INFO, "copied %s to %s", src, dirs->v[i]);
 		*copied = true;
 	}
 out:
+	free(prefix);
 	free(dst);
 	return r;
 }
@@ -776,12 +784,16 @@ tlsa_group_update(const char *grpdir, const char *grp, const char *apex,
 {
 	struct tlsa_group	 g = { 0 };
 	char			 oldh[TLSA_HASH_HEXLEN], newh[TLSA_HASH_HEXLEN];
-	char			*path;
+	char			*path, *prefix;
 	bool			 exists, wrote = false, copied = false;
-	int			 r;
+	int			 r, swept;
 
 	path = tlsa_group_path(grpdir, grp);
-	if ((r = tlsa_group_build(grpdir, apex, services, phase, &g)) != 0)
+	prefix = xasprintf("tlsa.%s.", grp);
+	/* A killed run's temporary of this file (store_recover only sweeps
+	 * the service trees). */
+	if ((r = store_sweep_temps(grpdir, prefix, &swept)) != 0 ||
+	    (r = tlsa_group_build(grpdir, apex, services, phase, &g)) != 0)
 		goto out;
 	tlsa_hash_text(g.text, g.len, newh);
 	r = tlsa_hash_file(path, oldh);
@@ -797,7 +809,8 @@ tlsa_group_update(const char *grpdir, const char *grp, const char *apex,
 	 */
 	if (exists ? strcmp(oldh, newh) != 0 : g.n_records > 0) {
 		if ((r = store_write_file(path, g.text, g.len,
-		    STORE_FILE_MODE)) != 0)
+		    STORE_FILE_MODE)) != 0 ||
+		    (r = sslm_fault("tlsa:after-group-write")) != 0)
 			goto out;
 		/* Upstream's mtime: that of the newest tlsa.rr.  A crash
 		 * before this only leaves a newer mtime, which nothing
@@ -826,6 +839,7 @@ tlsa_group_update(const char *grpdir, const char *grp, const char *apex,
 	*changed = wrote || copied;
 out:
 	tlsa_group_free(&g);
+	free(prefix);
 	free(path);
 	return r;
 }

@@ -5,11 +5,15 @@
  * reaches the same functions.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "console.h"
+#ifdef SSLM_FAULTS
+#include "fault.h"
+#endif
 
 /* "ssl-mgr tui": the console, never the headless fallback. */
 static int
@@ -43,6 +47,15 @@ main(int argc, char **argv)
 	const char *base = strrchr(argv[0], '/');
 
 	base = base ? base + 1 : argv[0];
+#ifdef SSLM_FAULTS
+	/* The test build names its crash points for the crash tests. */
+	if (getenv("SSLM_FAULT") != NULL &&
+	    strcmp(getenv("SSLM_FAULT"), "list") == 0) {
+		for (size_t i = 0; sslm_fault_points[i] != NULL; i++)
+			printf("%s\n", sslm_fault_points[i]);
+		return 0;
+	}
+#endif
 	for (size_t i = 0; i < sizeof(faces) / sizeof(faces[0]); i++)
 		if (faces[i].progname && strcmp(base, faces[i].progname) == 0)
 			return faces[i].fn(argc, argv);

@@ -256,6 +256,22 @@ slurp(const char *path)
 	return s;
 }
 
+/* "pid <pid> since <YYYY-MM-DDTHH:MM:SSZ> <what>": the lock's holder. */
+static void
+assert_holder(const char *got, long pid, const char *what)
+{
+	char		*pre = xasprintf("pid %ld since ", pid);
+	const char	*t;
+
+	assert_non_null(got);
+	assert_int_equal(strncmp(got, pre, strlen(pre)), 0);
+	t = got + strlen(pre);
+	assert_true(strlen(t) > 21 && t[4] == '-' && t[10] == 'T' &&
+	    t[19] == 'Z' && t[20] == ' ');
+	assert_string_equal(t + 21, what);
+	free(pre);
+}
+
 static void
 assert_content(const char *path, const char *want)
 {
@@ -1460,8 +1476,8 @@ test_lock_take_release(void **state)
 	assert_non_null(lk);
 	assert_null(holder);
 	assert_int_equal(mode_of(path), 0600);
-	want = xasprintf("pid %ld ssl-mgr -renew\n", (long)getpid());
-	assert_content(path, want);
+	want = slurp(path);
+	assert_holder(want, (long)getpid(), "ssl-mgr -renew\n");
 	free(want);
 	sslm_lock_release(lk);
 	/* Kept (see lock.c), but empty. */
@@ -1478,16 +1494,14 @@ static void
 test_lock_same_process_twice(void **state)
 {
 	struct sslm_lock	*a, *b;
-	char			*holder, *want;
+	char			*holder;
 
 	assert_int_equal(sslm_lock_take(P(state, "."), "first", 0, &a,
 	    &holder), 0);
 	assert_int_equal(sslm_lock_take(P(state, "."), "second", 0, &b,
 	    &holder), SSLM_ERR_LOCKED);
 	assert_null(b);
-	want = xasprintf("pid %ld first", (long)getpid());
-	assert_string_equal(holder, want);
-	free(want);
+	assert_holder(holder, (long)getpid(), "first");
 	free(holder);
 	sslm_lock_release(a);
 }
@@ -1496,16 +1510,14 @@ static void
 test_lock_two_processes_kill(void **state)
 {
 	struct sslm_lock	*lk;
-	char			*holder, *want;
+	char			*holder;
 	pid_t			 pid;
 
 	pid = lock_child(P(state, "."), "ssl-mgr -renew", -1);
 	assert_int_equal(sslm_lock_take(P(state, "."), "ssl-mgr -roll", 0,
 	    &lk, &holder), SSLM_ERR_LOCKED);
 	assert_null(lk);
-	want = xasprintf("pid %ld ssl-mgr -renew", (long)pid);
-	assert_string_equal(holder, want);
-	free(want);
+	assert_holder(holder, (long)pid, "ssl-mgr -renew");
 	free(holder);
 	/* A killed holder frees the lock: flock dies with it. */
 	reap(pid);
