@@ -1,0 +1,147 @@
+#!/bin/sh
+# Hostile or broken name servers (hostile-dns.py on loopback, UDP and TCP):
+# one that never answers, SERVFAIL, REFUSED, truncated UDP answers that
+# must be retried over TCP (and a TCP side that then sends garbage or
+# nothing), garbage and short packets, a wrong query ID, an answer to
+# another question, and a lying secondary (another SOA serial, TXT and
+# TLSA).  Driven through dns-probe (core/dns as the challenge wait and the
+# DANE gate use it) and through `ssl-mgr -roll`, whose DANE gate must
+# name the lying server and keep next and curr as they are.
+. "$(dirname "$0")/lib.sh"
+PROBE=${DNS_PROBE:?DNS_PROBE must name the dns-probe binary}
+
+if ! command -v python3 >/dev/null 2>&1; then
+	if [ "${CI:-}" = true ]; then
+		nok "python3 is needed"
+		finish
+		exit
+	fi
+	echo "SKIP: python3 missing"
+	exit 77
+fi
+
+PIDS=
+stop_all() {
+	for p in $PIDS; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap stop_all EXIT INT TERM
+
+# srv NAME ADDR MODE ZONE: starts one server; $NAME_PORT is its port.
+srv() {
+	python3 "$SRC/tests/integration/hostile-dns.py" "$2" "$T/$1.port" \
+	    "$3" "$4" 2>>"$T/servers.log" &
+	PIDS="$PIDS $!"
+	_i=0
+	while [ ! -s "$T/$1.port" ] && [ "$_i" -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	eval "$1_PORT=$(cat "$T/$1.port" 2>/dev/null || echo 0)"
+}
+
+TLSA_GOOD=$(printf 'a%.0s' $(seq 64))
+TLSA_OLD=$(printf 'b%.0s' $(seq 64))
+cat >"$T/good.zone" <<Z
+example.com SOA 2026120602
+example.com NS ns1.example.com
+_acme-challenge.example.com TXT the-right-token
+_25._tcp.mail.example.com TLSA 3 1 1 $TLSA_GOOD
+Z
+cat >"$T/liar.zone" <<Z
+example.com SOA 2026120601
+example.com NS ns1.example.com
+_acme-challenge.example.com TXT yesterdays-token
+_25._tcp.mail.example.com TLSA 3 1 1 $TLSA_OLD
+Z
+
+for m in ok silent servfail refused tc tcgarbage tcsilent garbage short \
+    wrongid wrongq; do
+	srv "$m" 127.0.0.1 "$m" "$T/good.zone"
+done
+srv liar 127.0.0.1 ok "$T/liar.zone"
+
+# q NAME TYPE QNAME [TIMEOUT RETRIES]: one server asked through dns-probe;
+# its line in $T/q, the wall time in $MS.
+q() {
+	_s=$(date +%s%N)
+	eval "_p=\$$1_PORT"
+	"$PROBE" query "$2" "$3" "${4:-400}" "${5:-1}" "127.0.0.1:$_p" \
+	    >"$T/q" 2>"$T/q.err"
+	RC=$?
+	MS=$(( ($(date +%s%N) - _s) / 1000000 ))
+}
+has() { grep -q -- "$1" "$T/q"; }
+[ -n "${HOSTILE_DEBUG:-}" ] && has() { cat "$T/q" "$T/q.err" >&2; grep -q -- "$1" "$T/q"; }
+hasnt() { ! grep -q -- "$1" "$T/q"; }
+
+q ok SOA example.com
+check "control: ANSWER with the serial" has " ANSWER 2026120602 "
+q ok TXT _acme-challenge.example.com
+check "control: TXT" has '"the-right-token"'
+
+q silent SOA example.com 300 1
+check "silent: TIMEOUT" has " TIMEOUT "
+check "silent: 2 tries of 300 ms bound the wait (${MS} ms)" \
+    test "$MS" -ge 550 -a "$MS" -le 3000
+q silent SOA example.com 300 0
+check "silent, no retry: one try (${MS} ms)" test "$MS" -le 2000
+
+q servfail SOA example.com
+check "SERVFAIL reported as such" has " SERVFAIL "
+check "SERVFAIL: no serial taken from it" eq "$(awk '{ print NF }' "$T/q")" 3
+q refused TXT _acme-challenge.example.com
+check "REFUSED reported as such" has " REFUSED "
+check "REFUSED: no TXT taken from it" hasnt '"'
+
+q tc TXT _acme-challenge.example.com
+check "TC=1 over UDP: retried over TCP, ANSWER" has " ANSWER "
+check "TC=1 over UDP: the TCP answer's TXT" has '"the-right-token"'
+q tc SOA example.com
+check "TC=1 over UDP: SOA serial over TCP" has " ANSWER 2026120602 "
+q tcgarbage SOA example.com
+check "TC then garbage over TCP: an ERROR, not an answer" has " ERROR "
+check "TC then garbage over TCP: says the tcp reply is wrong" \
+    grep -q '"tcp reply: ' "$T/q"
+q tcsilent SOA example.com 300 1
+check "TC then a silent TCP side: TIMEOUT" has " TIMEOUT "
+check "TC then a silent TCP side: bounded (${MS} ms)" test "$MS" -le 3000
+
+q garbage SOA example.com 300 1
+check "garbage over UDP: not an answer" hasnt " ANSWER "
+check "garbage over UDP: ignored as not ours, TIMEOUT" has " TIMEOUT "
+check "garbage over UDP: bounded (${MS} ms)" test "$MS" -le 3000
+q short SOA example.com 300 1
+check "5-byte reply: not an answer" hasnt " ANSWER "
+check "5-byte reply: ignored as not ours, TIMEOUT" has " TIMEOUT "
+check "5-byte reply: bounded (${MS} ms)" test "$MS" -le 3000
+q wrongid SOA example.com 300 1
+check "wrong query ID: ignored, TIMEOUT" has " TIMEOUT "
+q wrongq SOA example.com 300 1
+check "answer to another question: not taken" hasnt " ANSWER "
+check "answer to another question: TIMEOUT or ERROR" grep -Eq " (TIMEOUT|ERROR) " "$T/q"
+check "answer to another question: bounded (${MS} ms)" test "$MS" -le 3000
+
+# All at once, as the challenge wait asks them: one lying secondary among
+# honest ones must stand out by name with its own values.
+"$PROBE" query SOA example.com 300 0 "127.0.0.1:$ok_PORT" \
+    "127.0.0.1:$liar_PORT" "127.0.0.1:$tc_PORT" "127.0.0.1:$silent_PORT" \
+    "127.0.0.1:$servfail_PORT" >"$T/all" 2>"$T/all.err"
+check "parallel SOA: the honest ones agree" eq \
+    "$(grep -c ' ANSWER 2026120602 ' "$T/all")" 2
+check "parallel SOA: the liar's older serial is its own" \
+    grep -q "^127.0.0.1:$liar_PORT ANSWER 2026120601 " "$T/all"
+check "parallel SOA: the silent one times out" \
+    grep -q "^127.0.0.1:$silent_PORT TIMEOUT" "$T/all"
+check "parallel SOA: SERVFAIL by name" \
+    grep -q "^127.0.0.1:$servfail_PORT SERVFAIL" "$T/all"
+"$PROBE" query TLSA _25._tcp.mail.example.com 300 0 "127.0.0.1:$ok_PORT" \
+    "127.0.0.1:$liar_PORT" >"$T/all" 2>"$T/all.err"
+check "parallel TLSA: the liar serves the old record" \
+    grep -q "^127.0.0.1:$liar_PORT ANSWER \"3 1 1 $TLSA_OLD\"" "$T/all"
+check "parallel TLSA: the honest one the new" \
+    grep -q "^127.0.0.1:$ok_PORT ANSWER \"3 1 1 $TLSA_GOOD\"" "$T/all"
+finish
