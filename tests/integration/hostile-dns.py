@@ -4,8 +4,8 @@ port of one loopback address) that misbehaves on purpose, for
 tests/integration/test-hostile-dns.sh.
 
 usage: hostile-dns.py ADDR PORTFILE MODE ZONEFILE
-  Listens on ADDR (UDP and TCP, the same free port), writes the port to
-  PORTFILE once ready.  ZONEFILE is read for every query (so a test can
+  Listens on ADDR (UDP and TCP, the same free port, or $HOSTILE_DNS_PORT),
+  writes the port to PORTFILE once ready.  ZONEFILE is read for every query (so a test can
   change what it serves), one record a line: "name TYPE value", TYPE one of
   SOA (value: the serial), NS, A, TXT, TLSA ("u s m hex").
   MODE:
@@ -167,9 +167,10 @@ def serve_tcp(sock):
 
 
 def main():
+    want = int(os.environ.get("HOSTILE_DNS_PORT", "0"))
     for _ in range(50):
         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        u.bind((ADDR, 0))
+        u.bind((ADDR, want))
         port = u.getsockname()[1]
         t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:

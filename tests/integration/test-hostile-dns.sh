@@ -144,4 +144,158 @@ check "parallel TLSA: the liar serves the old record" \
     grep -q "^127.0.0.1:$liar_PORT ANSWER \"3 1 1 $TLSA_OLD\"" "$T/all"
 check "parallel TLSA: the honest one the new" \
     grep -q "^127.0.0.1:$ok_PORT ANSWER \"3 1 1 $TLSA_GOOD\"" "$T/all"
+
+# --- ssl-mgr's DANE roll gate: ns1 (127.0.0.1) honest, ns2 (127.0.0.2) on
+# the same port lying, silent or failing.  The roll must be refused with
+# ns2 named, and curr, next and production must not change.
+PORT=$(python3 -c 'import socket
+for _ in range(100):
+    ss = []
+    try:
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.bind(("127.0.0.1", 0)); ss.append(u)
+        p = u.getsockname()[1]
+        for a, k in (("127.0.0.1", socket.SOCK_STREAM),
+                     ("127.0.0.2", socket.SOCK_DGRAM),
+                     ("127.0.0.2", socket.SOCK_STREAM)):
+            s = socket.socket(socket.AF_INET, k); s.bind((a, p)); ss.append(s)
+        print(p); break
+    except OSError:
+        pass
+    finally:
+        for s in ss: s.close()')
+top=$(new_topdir hdane)
+P=$top/prod-certs
+conf=$top/conf.d/ssl-mgr.conf
+mkdir -p "$T/include"
+cat >"$top/conf.d/example.com/mail-dane" <<SVC
+name = 'DANE mail'
+group = 'example.com'
+service = 'mail-dane'
+signing_ca = 'my-int'
+dane_tls = [[25, 'tcp', 3, 1, 1]]
+dane_tls_ttl = 1
+
+[KeyOpts]
+    ktype = 'ec'
+    ec_algo = 'secp256r1'
+
+[X509]
+    CN = 'mail.example.com'
+    O = 'Example Org'
+    C = 'US'
+    sans = ['mail.example.com']
+SVC
+printf '#!/bin/sh\necho "$@" >>"%s/restarts"\n' "$T" >"$T/restart"
+chmod +x "$T/restart"
+sed -i "s|services = \['web-self', 'mail-self', 'wild-self'\]|services = ['mail-dane']|" "$conf"
+sed -i "s|^    prod_cert_dir = .*|    prod_cert_dir = '$P'\n    dns_ns_port = $PORT\n    dns_xtra_ns = []|" "$conf"
+cat >>"$conf" <<CONF
+
+[[dns_primary]]
+    domain = 'default'
+    server = '127.0.0.1'
+    port = $PORT
+
+[dns]
+    restart_cmd = '$T/restart'
+    acme_dir = '$T/include'
+    tlsa_dirs = ['$T/include']
+    depends = ['dns']
+CONF
+sslm "$top" check-config
+check "DANE config is valid" eq "$RC" 0
+[ "$RC" -eq 0 ] || cat "$T/err"
+
+# zone FILE LINK...: the example.com zone with the TLSA records of LINKs.
+S=$top/certs/example.com/mail-dane
+zone() {
+	_f=$1
+	shift
+	{
+		echo "example.com SOA 2026120603"
+		echo "example.com NS ns1.example.com"
+		echo "example.com NS ns2.example.com"
+		echo "ns1.example.com A 127.0.0.1"
+		echo "ns2.example.com A 127.0.0.2"
+		echo "mail.example.com A 127.0.0.1"
+		for _l in "$@"; do
+			awk '$4 == "TLSA" { sub(/\.$/, "", $1);
+			    print tolower($1), "TLSA", $5, $6, $7, tolower($8) }' \
+			    "$S/$_l/tlsa.rr"
+		done
+	} >"$_f.tmp" && mv "$_f.tmp" "$_f"
+}
+HOSTILE_DNS_PORT=$PORT
+export HOSTILE_DNS_PORT
+zone "$T/ns1.zone"
+srv ns1 127.0.0.1 ok "$T/ns1.zone"
+
+sslm "$top" -renew -roll
+check "DANE: first issue exits 0" eq "$RC" 0
+[ "$RC" -eq 0 ] || cat "$T/err"
+sslm "$top" -renew -f example.com:mail-dane
+check "DANE: renew makes next" test -s "$S/next/tlsa.rr"
+zone "$T/ns1.zone" curr next
+
+dstate() {
+	for d in "$S/curr" "$S/next" "$P"; do
+		[ -L "$d" ] && echo "$d -> $(readlink "$d")"
+		[ -e "$d" ] || { echo "$d absent"; continue; }
+		find -L "$d" -type f | LC_ALL=C sort | while read -r f; do
+			echo "$f $(sha256sum <"$f")"
+		done
+	done | sha256sum | cut -c1-64
+}
+
+# gate_case MODE WHAT ZONE-LINKS: ns2 behaves as MODE serving ZONE-LINKS.
+NS2_PID=
+gate_case() {
+	_m=$1
+	_what=$2
+	shift 2
+	zone "$T/ns2.zone" "$@"
+	rm -f "$T/ns2.port"
+	srv ns2 127.0.0.2 "$_m" "$T/ns2.zone"
+	NS2_PID=${PIDS##* }
+	_before=$(dstate)
+	_s=$(date +%s)
+	sslm "$top" -roll -v example.com:mail-dane
+	_secs=$(($(date +%s) - _s))
+	check "gate, ns2 $_what: roll refused" contains "$T/out" "Too soon to roll"
+	check "gate, ns2 $_what: not rolled" not_contains "$T/out" \
+	    "rolled next to curr"
+	grep -h "dane gate: ns2.example.com \[127.0.0.2\]:$PORT: " "$T/out" \
+	    "$T/err" >"$T/ns2line"
+	check "gate, ns2 $_what: ns2 named with what is wrong" \
+	    sh -c "[ -s '$T/ns2line' ] && ! grep -q 'serves all' '$T/ns2line'"
+	sed 's/^/    /' "$T/ns2line"
+	check "gate, ns2 $_what: bounded (${_secs}s <= 30s)" test "$_secs" -le 30
+	check "gate, ns2 $_what: curr, next and production unchanged" \
+	    eq "$(dstate)" "$_before"
+	if ! grep -q "Too soon to roll" "$T/out"; then
+		cat "$T/out" "$T/err" | tail -20
+	fi
+	kill "$NS2_PID" 2>/dev/null
+	wait "$NS2_PID" 2>/dev/null
+}
+gate_case ok "lies (serves only curr's TLSA)" curr
+gate_case silent "never answers" curr next
+gate_case servfail "answers SERVFAIL" curr next
+gate_case tcsilent "truncates and then stays silent on TCP" curr next
+
+# Control: an honest ns2 opens the gate after the wait, so the refusals
+# above were the liar's doing.
+zone "$T/ns2.zone" curr next
+rm -f "$T/ns2.port"
+srv ns2 127.0.0.2 ok "$T/ns2.zone"
+sslm "$top" -roll -v example.com:mail-dane
+i=0
+while ! grep -q "rolled next to curr" "$T/out" && [ "$i" -lt 20 ]; do
+	sleep 1
+	sslm "$top" -roll -v example.com:mail-dane
+	i=$((i + 1))
+done
+check "gate, honest ns2: rolls once both serve next" \
+    contains "$T/out" "rolled next to curr"
 finish
