@@ -2,12 +2,13 @@
 """hostile-acme.py - a small ACME server on 127.0.0.1 that misbehaves on
 purpose, for tests/integration/test-hostile-acme.sh.
 
-usage: hostile-acme.py DIR MODE
+usage: hostile-acme.py DIR
   DIR holds tls.pem/tls.key (its HTTPS certificate), issuer.pem/issuer.key
   (what it signs certificates with) and other.key (a key that is not the
   client's).  It writes DIR/port once listening and DIR/requests (one line
   per request: method path) as it serves.
-  MODE is "ok" (a well-behaved server that validates nothing and issues
+  DIR/mode (read at every request, so one server serves every case) is
+  "ok" (a well-behaved server that validates nothing and issues
   a real certificate for the CSR) or FAULT@STEP, where STEP is one of
   dir nonce account order authz poll finalize cert and FAULT one of
     5xx       503 with a text/plain body (no problem document)
@@ -39,9 +40,23 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 DIR = sys.argv[1]
-MODE = sys.argv[2]
-FAULT, _, STEP = MODE.partition("@")
+MODE = FAULT = STEP = None
 STATE = {"n": 0}
+
+
+def read_mode():
+    """Picks up DIR/mode; a new mode starts with a fresh order."""
+    global MODE, FAULT, STEP
+    try:
+        with open(os.path.join(DIR, "mode")) as f:
+            m = f.read().strip()
+    except OSError:
+        m = "ok"
+    if m != MODE:
+        MODE = m
+        FAULT, _, STEP = m.partition("@")
+        STATE.pop("order", None)
+        STATE.pop("csr", None)
 
 
 def b64u_dec(s):
@@ -182,6 +197,7 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_any()
 
     def handle_any(self):
+        read_mode()
         with open(os.path.join(DIR, "requests"), "a") as f:
             f.write("%s %s\n" % (self.command, self.path))
         payload = None
