@@ -27,6 +27,7 @@ usage: hostile-acme.py DIR
     garbagepem@cert      a PEM block of garbage
     mismatch@cert        the leaf followed by an unrelated CA certificate
     empty@cert           no certificate at all
+    dns01@authz          a pending authorization with a dns-01 challenge
 """
 import base64
 import json
@@ -241,6 +242,12 @@ class Handler(BaseHTTPRequestHandler):
                     "challenges": [{"type": "http-01", "status": "valid",
                                     "url": self.url("/chal/1"),
                                     "token": "tok"}]}
+            if FAULT == "dns01":
+                good["status"] = "pending"
+                good["challenges"] = [{
+                    "type": "dns-01", "status": "pending",
+                    "url": self.url("/chal/1"),
+                    "token": "dns01-token-abcdefghijklmnopqrstuvwxyz0123"}]
             if not self.fault("authz", good, "application/json"):
                 self.send(200, good)
         elif step == "poll":

@@ -298,4 +298,105 @@ while ! grep -q "rolled next to curr" "$T/out" && [ "$i" -lt 20 ]; do
 done
 check "gate, honest ns2: rolls once both serve next" \
     contains "$T/out" "rolled next to curr"
+
+# --- ssl-mgr's dns-01 wait: an ACME server (hostile-acme.py) hands out a
+# dns-01 challenge; ssl-mgr publishes the TXT through [dns] acme_dir and
+# restart_cmd (which feeds ns1 only); ns2 keeps serving yesterday's TXT
+# and an older serial.  The run must fail within dns_wait_limit, naming
+# ns2, without answering the challenge or writing a certificate.
+H=$T/acme
+mkdir -p "$H"
+{
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$H/tls-ca.key" -out "$H/tls-ca.pem" -days 2 \
+	    -subj "/CN=hostile test TLS CA" &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$H/tls.key" -out "$H/tls.csr" -subj "/CN=127.0.0.1" &&
+	printf 'subjectAltName=IP:127.0.0.1\n' >"$H/ext" &&
+	openssl x509 -req -in "$H/tls.csr" -CA "$H/tls-ca.pem" \
+	    -CAkey "$H/tls-ca.key" -CAcreateserial -days 2 \
+	    -extfile "$H/ext" -out "$H/tls.pem"
+} >"$T/mk.log" 2>&1 || { cat "$T/mk.log"; nok "ACME test CA"; }
+echo dns01@authz >"$H/mode"
+unset HOSTILE_DNS_PORT
+python3 "$SRC/tests/integration/hostile-acme.py" "$H" 2>>"$T/servers.log" &
+PIDS="$PIDS $!"
+i=0
+while [ ! -s "$H/port" ] && [ "$i" -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+cat >>"$top/conf.d/ca-info.conf" <<CA
+
+[hostile-dns]
+    ca_desc = 'hands out dns-01 challenges'
+    ca_type = 'acme'
+    ca_validation = 'dns-01'
+    ca_acme_directory = 'https://127.0.0.1:$(cat "$H/port")/dir'
+    ca_acme_ca_file = '$H/tls-ca.pem'
+    ca_acme_timeout = 5
+CA
+cat >"$top/conf.d/example.com/acme-dns" <<SVC
+name = 'acme-dns'
+group = 'example.com'
+service = 'acme-dns'
+signing_ca = 'hostile-dns'
+
+[KeyOpts]
+    ktype = 'ec'
+
+[X509]
+    CN = 'example.com'
+    O = 'Example Org'
+    C = 'US'
+SVC
+sed -i "s|services = \['mail-dane'\]|services = ['mail-dane', 'acme-dns']|" "$conf"
+sed -i "s|^    dns_xtra_ns = \[\]|    dns_xtra_ns = []\n    dns_wait_limit = 6\n    dns_check_delay = 0|" "$conf"
+# restart_cmd: ns1 gets the zone plus every TXT of the include files.
+cat >"$T/restart" <<R
+#!/bin/sh
+echo "\$@" >>"$T/restarts"
+cat "$T/include"/acme-challenge.* >>"$T/published" 2>/dev/null
+{
+	cat "$T/ns1.base"
+	cat "$T/include"/acme-challenge.* 2>/dev/null | awk '\$4 == "TXT" {
+	    sub(/\\.\$/, "", \$1); gsub(/"/, "", \$5); print tolower(\$1), "TXT", \$5 }'
+} >"$T/ns1.zone.tmp" && mv "$T/ns1.zone.tmp" "$T/ns1.zone"
+R
+cp "$T/ns1.zone" "$T/ns1.base"
+sed 's/^example.com SOA .*/example.com SOA 2026120501/' "$T/ns1.zone" \
+    >"$T/ns2.zone"
+echo "_acme-challenge.example.com TXT yesterdays-token" >>"$T/ns2.zone"
+rm -f "$T/ns2.port"
+HOSTILE_DNS_PORT=$PORT
+export HOSTILE_DNS_PORT
+srv ns2 127.0.0.2 ok "$T/ns2.zone"
+sslm "$top" check-config
+check "dns-01 config is valid" eq "$RC" 0
+[ "$RC" -eq 0 ] || cat "$T/err"
+A=$top/certs/example.com/acme-dns
+_s=$(date +%s)
+sslm "$top" -renew example.com:acme-dns
+secs=$(($(date +%s) - _s))
+check "dns-01, lying ns2: exit 1" eq "$RC" 1
+check "dns-01, lying ns2: bounded by dns_wait_limit (${secs}s <= 40s)" \
+    test "$secs" -le 40
+check "dns-01, lying ns2: the TXT was published (restart_cmd saw it)" \
+    grep -q "_acme-challenge.example.com. .* TXT" "$T/published"
+check "dns-01, lying ns2: ns1, which had it, is not blamed" sh -c \
+    "! grep -h 'ns1.example.com' '$T/out' '$T/err' | grep -q missing"
+check "dns-01, lying ns2: the TXT is withdrawn afterwards" \
+    not_contains "$T/include/acme-challenge.example.com" " TXT "
+check "dns-01, lying ns2: ns2 named with the stale TXT" sh -c \
+    "grep -h 'ns2.example.com' '$T/out' '$T/err' | grep -q 'TXT'"
+check "dns-01, lying ns2: the propagation step named" \
+    contains "$T/err" "dns-01 propagation"
+check "dns-01, lying ns2: the challenge was not answered" \
+    not_contains "$H/requests" "/chal/1"
+check "dns-01, lying ns2: no certificate, no curr" \
+    sh -c "[ ! -e '$A/curr' ] && [ -z \"\$(find '$A' -name cert.pem)\" ]"
+if [ "$RC" -ne 1 ] || ! contains "$T/err" "dns-01 propagation"; then
+	cat "$T/out" "$T/err" | tail -20
+fi
+grep -h "ns2.example.com" "$T/out" "$T/err" | sed 's/^/    /' | head -3
 finish
