@@ -7,6 +7,8 @@
 # TLSA).  Driven through dns-probe (core/dns as the challenge wait and the
 # DANE gate use it) and through `ssl-mgr -roll`, whose DANE gate must
 # name the lying server and keep next and curr as they are.
+# The servers' ports are set by srv() through eval:
+# shellcheck disable=SC2154
 . "$(dirname "$0")/lib.sh"
 PROBE=${DNS_PROBE:?DNS_PROBE must name the dns-probe binary}
 
