@@ -17,6 +17,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "acme-priv.h"
 #include "err.h"
@@ -36,6 +37,7 @@ static int	order_wait(struct acme_client *, struct acme_order *,
 static int	chain_fetch(struct acme_client *, const char *,
 		    STACK_OF(X509) **, struct strlist *);
 static bool	chain_matches(STACK_OF(X509) *, const char *);
+static int	chain_broken(STACK_OF(X509) *);
 static int	chain_pems(STACK_OF(X509) *, char **, char **);
 
 static const char *
@@ -536,6 +538,31 @@ chain_matches(STACK_OF(X509) *sk, const char *want)
 	    cn_is(X509_get_subject_name(top), want);
 }
 
+/*
+ * Each certificate must be issued and signed by the next one: a server
+ * that sends an unrelated chain would otherwise have it installed.
+ * Returns the index of the first one that is not, or -1.
+ */
+static int
+chain_broken(STACK_OF(X509) *sk)
+{
+	X509 *x, *up;
+	EVP_PKEY *k;
+	int i;
+
+	for (i = 0; i + 1 < sk_X509_num(sk); i++) {
+		x = sk_X509_value(sk, i);
+		up = sk_X509_value(sk, i + 1);
+		if (X509_check_issued(up, x) != X509_V_OK ||
+		    (k = X509_get0_pubkey(up)) == NULL ||
+		    X509_verify(x, k) != 1) {
+			ERR_clear_error();
+			return i;
+		}
+	}
+	return -1;
+}
+
 /* PEM of the leaf and of the rest of the chain. */
 static int
 chain_pems(STACK_OF(X509) *sk, char **leaf, char **rest)
@@ -621,6 +648,12 @@ acme_order_finalize(struct acme_client *c, struct acme_order *o,
 	    X509_REQ_get0_pubkey(csr)) != 1) {
 		sslm_log(SSLM_LOG_ERR, "%s: download: the certificate is not "
 		    "for the key of our CSR", c->who);
+		r = SSLM_ERR_ACME;
+		goto out;
+	}
+	if ((len = chain_broken(sk)) != -1) {
+		sslm_log(SSLM_LOG_ERR, "%s: download: certificate %d of the "
+		    "chain is not issued by the next one", c->who, len);
 		r = SSLM_ERR_ACME;
 		goto out;
 	}

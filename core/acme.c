@@ -66,6 +66,8 @@ acme_client_new(const struct acme_opts *o, struct acme_client **out)
 		acme_client_free(c);
 		return r;
 	}
+	if (o->timeout > 0)
+		http_set_timeout(c->http, o->timeout);
 	*out = c;
 	return 0;
 }

@@ -46,6 +46,7 @@ struct acme_opts {
 	const char	*profile;	/* ca_preferred_acme_profile or NULL */
 	const char	*preferred_chain; /* ca_preferred_chain or NULL */
 	const char	*who;		/* "grp:svc" for messages */
+	int		 timeout;	/* s per request, at most 120; 0: 120 */
 };
 
 struct acme_client;

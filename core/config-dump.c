@@ -227,6 +227,9 @@ ca_info(const struct sslm_ca_info *ca, struct buf *b)
 	kv_str(b, "ca_preferred_chain", ca->preferred_chain, NULL);
 	kv_str(b, "ca_acme_directory", ca->acme_directory, NULL);
 	kv_str(b, "ca_acme_ca_file", ca->acme_ca_file, NULL);
+	if (ca->kind == SSLM_CA_ACME)
+		kv_int(b, "ca_acme_timeout", ca->acme_timeout ?
+		    ca->acme_timeout : 300, 300);
 	kv_str(b, "ca_eab_kid", ca->eab_kid, NULL);
 	(void)buf_printf(b, "ca_eab_hmac_key = %s\n",
 	    ca->eab_hmac_key != NULL ? "(set)" : "(not set)");

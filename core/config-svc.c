@@ -111,6 +111,9 @@ ca_key(struct cfg_ctx *c, struct sslm_ca_info *ca, const struct toml_kv *kv)
 		free(s);
 		return true;
 	}
+	if (strcmp(k, "ca_acme_timeout") == 0)
+		return cfg_int(c, kv, 1, 3600, false,
+		    &ca->acme_timeout) == 0;
 	if (strcmp(k, "ca_eab_kid") == 0)
 		return cfg_str(c, kv, &ca->eab_kid) == 0;
 	if (strcmp(k, "ca_eab_hmac_key") == 0) {

@@ -101,6 +101,7 @@ struct sslm_ca_info {
 	char			*preferred_chain;
 	char			*acme_directory;	/* ca_acme_directory */
 	char			*acme_ca_file;		/* ca_acme_ca_file */
+	int			 acme_timeout;		/* 0: 300 */
 	char			*eab_kid;
 	char			*eab_hmac_key;	/* secret: never logged */
 	int			 line;

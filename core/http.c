@@ -28,6 +28,7 @@
 struct http_ctx {
 	CURL	*curl;
 	char	*ca_file;
+	long	 timeout;	/* total seconds per request */
 	char	 errbuf[CURL_ERROR_SIZE];
 	char	 error[CURL_ERROR_SIZE + 64];
 };
@@ -60,10 +61,18 @@ http_new(const char *ca_file, struct http_ctx **out)
 		sslm_log(SSLM_LOG_ERR, "libcurl: easy init failed");
 		return SSLM_ERR_NET;
 	}
+	h->timeout = HTTP_TOTAL_TIMEOUT;
 	if (ca_file != NULL && *ca_file != '\0')
 		h->ca_file = xstrdup(ca_file);
 	*out = h;
 	return 0;
+}
+
+void
+http_set_timeout(struct http_ctx *h, int secs)
+{
+	if (secs > 0 && secs < HTTP_TOTAL_TIMEOUT)
+		h->timeout = secs;
 }
 
 void
@@ -226,8 +235,9 @@ http_do(struct http_ctx *h, enum http_method m, const char *url,
 	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h->curl, CURLOPT_USERAGENT, "ssl-mgr/" SSLM_VERSION);
 	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT,
+	    h->timeout < HTTP_CONNECT_TIMEOUT ? h->timeout :
 	    (long)HTTP_CONNECT_TIMEOUT);
-	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT, (long)HTTP_TOTAL_TIMEOUT);
+	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT, h->timeout);
 	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, h->errbuf);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, r);

@@ -55,6 +55,8 @@ int	http_head(struct http_ctx *, const char *url,
 	    struct http_resp *resp) SSLM_WUR;
 int	http_post(struct http_ctx *, const char *url, const char *body,
 	    const char *accept, struct http_resp *resp) SSLM_WUR;
+/* Lowers the total time of each request to secs (not above the default). */
+void	http_set_timeout(struct http_ctx *, int secs);
 /* The reason of the last failed request (static buffer of the ctx). */
 const char *http_error(const struct http_ctx *);
 

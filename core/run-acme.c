@@ -55,6 +55,13 @@ job_fail(struct acme_job *j, const char *step, int r)
 	j->failed = true;
 }
 
+/* How long authorizations and finalize may take. */
+static int
+wait_secs(const struct sslm_ca_info *ca)
+{
+	return ca->acme_timeout > 0 ? ca->acme_timeout : ACME_WAIT_SECS;
+}
+
 /* The directory a CA means: its own URL, else Let's Encrypt (staging with
  * -t), as upstream's certbot did. */
 static const char *
@@ -83,6 +90,7 @@ run_acme_client(const struct sslm_run *run, const struct sslm_service_cfg *sc,
 	o.profile = ca->profile;
 	o.preferred_chain = ca->preferred_chain;
 	o.who = who;
+	o.timeout = ca->acme_timeout;
 	return acme_client_new(&o, c);
 }
 
@@ -309,7 +317,8 @@ job_finish(struct sslm_run *run, struct acme_job *j)
 	char *cp = path_join(j->ndir, "csr.pem"), *cert = NULL, *chain = NULL;
 	int r;
 
-	if ((r = acme_order_wait_ready(j->c, j->order, ACME_WAIT_SECS)) != 0)
+	if ((r = acme_order_wait_ready(j->c, j->order,
+	    wait_secs(j->ca))) != 0)
 		job_fail(j, "authorization", r);
 	else if (run->opts->dry_run) {
 		/* -n: the CA validated every name; nothing is issued, and
@@ -319,8 +328,8 @@ job_finish(struct sslm_run *run, struct acme_job *j)
 		j->dry = true;
 	} else if ((r = x509_load_csr(cp, &csr)) != 0)
 		job_fail(j, "reading next's CSR", r);
-	else if ((r = acme_order_finalize(j->c, j->order, csr, ACME_WAIT_SECS,
-	    &cert, &chain)) != 0)
+	else if ((r = acme_order_finalize(j->c, j->order, csr,
+	    wait_secs(j->ca), &cert, &chain)) != 0)
 		job_fail(j, "finalize", r);
 	else if ((r = job_store(run, j, cert, chain)) != 0)
 		job_fail(j, "storing the certificate", r);
