@@ -245,22 +245,22 @@ ari_cached(const char *svcdir, time_t *start, time_t *end)
 	return ok;
 }
 
-/* The gate's inputs from curr's and next's tlsa.rr and dane-visible. */
-static void
-gate_inputs(const struct sslm_run *run, const struct sslm_service_cfg *sc,
-    const struct svc_state *st, struct plan_input *in)
+void
+plan_gate_inputs(const struct sslm_run *run,
+    const struct sslm_service_cfg *sc, const char *svcdir, const char *curr,
+    const char *next, struct plan_input *in)
 {
 	struct tlsa_set cs = { 0 }, ns = { 0 };
 	char *cp, *np, *sp, *text = NULL, hash[TLSA_HASH_HEXLEN];
 	char have[TLSA_HASH_HEXLEN + 1];
 	long long t;
 
-	if (!run->cfg->dane_roll_gate || sc->n_dane == 0 || st->curr == NULL ||
-	    st->next == NULL)
+	if (!run->cfg->dane_roll_gate || sc->n_dane == 0 || curr == NULL ||
+	    next == NULL)
 		return;
-	cp = svc_db_path(st, st->curr, TLSA_RR_FILE);
-	np = svc_db_path(st, st->next, TLSA_RR_FILE);
-	sp = svc_db_path(st, st->next, GATE_STATE_FILE);
+	cp = xasprintf("%s/db/%s/%s", svcdir, curr, TLSA_RR_FILE);
+	np = xasprintf("%s/db/%s/%s", svcdir, next, TLSA_RR_FILE);
+	sp = xasprintf("%s/db/%s/%s", svcdir, next, GATE_STATE_FILE);
 	if (tlsa_parse_file(cp, &cs) == 0 && cs.n > 0) {
 		in->gate = true;
 		in->gate_next_tlsa = tlsa_parse_file(np, &ns) == 0 &&
@@ -308,7 +308,7 @@ plan_one(struct sslm_run *run, const struct sslm_service_cfg *sc,
 	ca = sc->self_signed ? NULL : sslm_ca_find(run->cfg, sc->signing_ca);
 	if (in.has_curr && ca != NULL && ca->kind == SSLM_CA_ACME)
 		in.has_ari = ari_cached(st.dir, &in.ari_start, &in.ari_end);
-	gate_inputs(run, sc, &st, &in);
+	plan_gate_inputs(run, sc, st.dir, st.curr, st.next, &in);
 	it->grp = xstrdup(sc->grp);
 	it->svc = xstrdup(sc->svc);
 	plan_decide(&in, it);

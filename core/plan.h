@@ -71,6 +71,16 @@ struct plan_item {
  * fields are set (the strings owned by out: plan_item_clear).
  */
 void	plan_decide(const struct plan_input *, struct plan_item *out);
+/*
+ * Fills the gate fields of in (gate, gate_next_tlsa, gate_seen, ttl) for
+ * the service in svcdir whose curr and next links name the db dirs curr
+ * and next (NULL: no link), from their tlsa.rr and next's dane-visible.
+ * Reads only; leaves in alone when no gate applies.
+ */
+struct sslm_service_cfg;
+void	plan_gate_inputs(const struct sslm_run *,
+	    const struct sslm_service_cfg *, const char *svcdir,
+	    const char *curr, const char *next, struct plan_input *in);
 void	plan_item_clear(struct plan_item *);
 
 /* "not-due", "maybe", "due", "first", "waits" (static strings). */

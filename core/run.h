@@ -103,6 +103,10 @@ struct sslm_svc_status {
 	bool		 roll_due;
 	long		 next_age_mins;		/* 0 when no next cert */
 	int		 min_roll_mins;
+	/* Old enough, but the DANE roll gate holds next back: gate_open_at
+	 * is when it opens (0: not every NS has served next's records). */
+	bool		 gate_wait;
+	time_t		 gate_open_at;
 };
 void	sslm_run_status_svc(struct sslm_run *, const struct sslm_service_cfg *,
 	    struct sslm_svc_status *);

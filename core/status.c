@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "plan.h"
 #include "renew.h"
 #include "run.h"
 #include "runsvc.h"
@@ -447,6 +448,41 @@ sslm_run_prometheus(struct sslm_run *run, struct buf *b)
 	    (long long)run->now);
 }
 
+/*
+ * The DANE roll gate of a service whose next is old enough, decided as
+ * the plan decides it from what the store records (no DNS asked).
+ */
+static void
+status_gate(struct sslm_run *run, const struct sslm_service_cfg *sc,
+    const struct status_state *st, struct sslm_svc_status *out)
+{
+	struct renew_policy pol;
+	struct plan_input in;
+	struct plan_item it;
+
+	memset(&in, 0, sizeof(in));
+	plan_gate_inputs(run, sc, st->dir, st->curr, st->next, &in);
+	if (!in.gate)
+		return;
+	renew_policy_for(run->cfg, sc, &pol);
+	in.now = run->now;
+	in.pol = &pol;
+	in.min_roll_mins = run->min_roll_mins;
+	in.has_curr = true;
+	in.curr_nb = st->cv_curr.nb;
+	in.curr_na = st->cv_curr.na;
+	in.has_next = true;
+	in.next_nb = st->cv_next.nb;
+	in.next_na = st->cv_next.na;
+	plan_decide(&in, &it);
+	if (it.roll == PLAN_ROLL_GATE) {
+		out->roll_due = false;
+		out->gate_wait = true;
+		out->gate_open_at = it.roll_at;
+	}
+	plan_item_clear(&it);
+}
+
 void
 sslm_run_status_svc(struct sslm_run *run, const struct sslm_service_cfg *sc,
     struct sslm_svc_status *out)
@@ -478,6 +514,8 @@ sslm_run_status_svc(struct sslm_run *run, const struct sslm_service_cfg *sc,
 		    out->next_age_mins >= run->min_roll_mins;
 	}
 	out->min_roll_mins = run->min_roll_mins;
+	if (out->roll_due && st.curr != NULL && st.cv_curr.present)
+		status_gate(run, sc, &st, out);
 	status_state_free(&st);
 }
 

@@ -152,6 +152,8 @@ read_service(struct sslm_run *run, struct con_row *r)
 	r->roll_due = st.roll_due;
 	r->next_age = st.next_age_mins;
 	r->min_roll = st.min_roll_mins;
+	r->gate_wait = st.gate_wait;
+	r->gate_open_at = st.gate_open_at;
 }
 
 void

@@ -70,6 +70,8 @@ struct con_row {
 	long		 next_age;	/* minutes */
 	long		 min_roll;
 	bool		 roll_due;
+	bool		 gate_wait;	/* the DANE gate holds next back */
+	time_t		 gate_open_at;	/* 0: not yet served everywhere */
 	bool		 renew_due;
 	double		 days_to_renew;
 	bool		 tagged;

@@ -114,9 +114,20 @@ svc_draw(void *arg, WINDOW *w, const struct w_rect *r, size_t i, int flags)
 		    sizeof(buf));
 		w_table_draw_cell(c->svc_table, w, r, COL_NEXT, sel ? base :
 		    w_attr(W_ROLE_PENDING), buf);
-		if (s->roll_due)
+		if (s->roll_due || (s->gate_wait && s->gate_open_at != 0 &&
+		    s->gate_open_at <= now))
 			snprintf(buf, sizeof(buf), "ready to roll");
-		else {
+		else if (s->gate_wait && s->gate_open_at == 0)
+			/* Until every NS served next's TLSA records (the
+			 * DNS screen says which one is missing). */
+			snprintf(buf, sizeof(buf), "gate: waiting");
+		else if (s->gate_wait) {
+			char age[32];
+
+			fmt_age((long)(s->gate_open_at - now + 59) / 60, age,
+			    sizeof(age));
+			snprintf(buf, sizeof(buf), "gate: in %s", age);
+		} else {
 			char age[32];
 
 			fmt_age(s->min_roll - s->next_age -

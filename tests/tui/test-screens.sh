@@ -185,6 +185,19 @@ check "core's reason" wait_for "example.com: primary 127.0.0.9" 5
 keys q
 check "q exits 0 (DNS)" wait_for "EXIT=0"
 
+# A renewed next of the DANE service, old enough (min_roll_mins 0) but
+# not yet seen on every name server: the Roll column says the gate holds.
+sed -i "s|^    server = '127.0.0.9'|    server = '127.0.0.1'|" \
+    "$dtop/conf.d/ssl-mgr.conf"
+SSL_MGR_TOPDIR=$dtop "$BIN" -renew -f example.com:mail-dane \
+    >"$T/gate.out" 2>&1
+check "forced renew of the DANE service exits 0" test $? -eq 0
+tui_start "$dtop"
+check "the Roll column: the gate holds next" wait_re \
+    "mail-dane .*gate: waiting"
+keys q
+check "q exits 0 (gate)" wait_for "EXIT=0"
+
 #
 # A dns-01 job from the console (pebble): the DNS screen shows its wait.
 #
