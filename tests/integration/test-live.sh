@@ -38,7 +38,9 @@ stop_smtp() {
 	fi
 	SMTP_PID=
 }
+MX_PID=
 stop_all() {
+	[ -n "$MX_PID" ] && kill "$MX_PID" 2>/dev/null
 	stop_smtp
 	nginxbed_stop
 	dnsbed_stop "$bed"
@@ -172,6 +174,38 @@ check "smtp port: STARTTLS, ok, curr" sh -c "grep '^  mail.example.com \[127.0.0
 check "days left shown" sh -c "line_of() { grep \"^  mail.example.com \[127.0.0.1\]:\$1\" '$T/out'; }; line_of $WEB | grep -q '9[0-9].[0-9] days left'"
 check "TLSA matches on both name servers" sh -c "grep ':$SMTP/smtp: ok' '$T/out' | grep -q 'TLSA matches on [2-9] NS'"
 check "summary: 2 checks, 0 failed" contains "$T/out" "verify --live: 2 checks, 0 failed"
+
+# 1a. Port 25 adds the zone's MX hosts (mail and mx2, both 127.0.0.1 in
+# the bed): a STARTTLS server on 127.0.0.1:25 (root only; CI runs as root).
+if [ "$(id -u)" -eq 0 ] && ! ss -Hltn "( sport = :25 )" 2>/dev/null | grep -q .; then
+	rm -f "$T/mx.ready"
+	"$SRC/tests/integration/starttls-server" smtp 25 \
+	    "$P/example.com/mail-live/curr/fullchain.pem" \
+	    "$P/example.com/mail-live/curr/privkey.pem" "$T/mx.ready" \
+	    </dev/null >"$T/mx.log" 2>&1 &
+	MX_PID=$!
+	_i=0
+	while [ ! -f "$T/mx.ready" ] && [ "$_i" -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	cp "$top/conf.d/example.com/mail-live" "$T/mail-live.saved"
+	sed -i "s|^verify_ports = .*|verify_ports = [[25, 'smtp']]|" \
+	    "$top/conf.d/example.com/mail-live"
+	live example.com:mail-live
+	check "port 25: exit 0" eq "$RC" 0
+	check "port 25: the SAN host" sh -c "grep -q '^  mail.example.com \[127.0.0.1\]:25/smtp: ok, curr' '$T/out'"
+	check "port 25: the second MX host is checked too" sh -c "grep -q '^  mx2.example.com \[127.0.0.1\]:25/smtp: ok, curr' '$T/out'"
+	kill "$MX_PID" 2>/dev/null
+	wait "$MX_PID" 2>/dev/null
+	live example.com:mail-live
+	check "port 25 down: exit 1" eq "$RC" 1
+	check "port 25 down: each MX host fails with its reason" eq \
+	    "$(grep -c '^  m[a-z0-9]*.example.com \[127.0.0.1\]:25/smtp: FAIL, connect' "$T/out")" 2
+	cp "$T/mail-live.saved" "$top/conf.d/example.com/mail-live"
+else
+	echo "# port 25 needs root and a free port: the MX host checks skipped"
+fi
 
 # 1b. 95 days on (faked clock): the same leaf has expired.
 if command -v faketime >/dev/null 2>&1; then
