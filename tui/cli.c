@@ -32,10 +32,10 @@ cli_sink(void *vctx, enum sslm_level lvl, const char *msg)
 
 	switch (lvl) {
 	case SSLM_LOG_ERR:
-		if (ctx->errors.n < 100)
-			strlist_add(&ctx->errors, msg);
-		/* FALLTHROUGH */
 	case SSLM_LOG_WARN:
+		/* The errors also go to notify_cmd's summary. */
+		if (lvl == SSLM_LOG_ERR && ctx->errors.n < 100)
+			strlist_add(&ctx->errors, msg);
 		fflush(stdout);
 		fprintf(stderr, "%s\n", msg);
 		break;
