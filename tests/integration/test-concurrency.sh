@@ -163,6 +163,23 @@ if command -v tmux >/dev/null 2>&1; then
 			sleep 0.05
 			_n=$((_n - 1))
 		done
+		if [ -z "$res" ]; then
+			# The status line can move on within a second (the
+			# next cron run's lock note): the jobs screen keeps
+			# how each job ended.
+			tmux -L "$SOCK" send-keys j
+			_n=100
+			while [ $_n -gt 0 ] && [ -z "$res" ]; do
+				tmux -L "$SOCK" capture-pane -p >"$T/screen"
+				grep -aqE "^[^0-9]* $n +exit 0 " "$T/screen" && res=done
+				grep -aqE "^[^0-9]* $n +busy " "$T/screen" && res=busy
+				grep -aqE "^[^0-9]* $n +exit [1-9]" "$T/screen" && res=failed
+				sleep 0.05
+				_n=$((_n - 1))
+			done
+			tmux -L "$SOCK" send-keys Escape
+			wait_for "example.com (3)" >/dev/null
+		fi
 		case $res in
 		done)	cdone=$((cdone + 1)) ;;
 		busy)	cbusy=$((cbusy + 1))
