@@ -603,7 +603,7 @@ sslm_service_load(const struct sslm_config *cfg, const char *grp,
 		goto out;
 	}
 	path = xasprintf("%s/%s/%s", cfg->conf_dir, grp, svc);
-	if ((rc = read_file(path, CFG_MAX_FILE, &text, &len)) != 0) {
+	if ((rc = read_file_stat(path, CFG_MAX_FILE, &text, &len, &st)) != 0) {
 		sslm_diag_error(diag, path, 0, "%s", rc == SSLM_ERR_NOTFOUND ?
 		    "missing (no config for this service)" : sslm_strerror(rc));
 		goto out;
@@ -627,8 +627,7 @@ sslm_service_load(const struct sslm_config *cfg, const char *grp,
 	s->ST = xstrdup("");
 	s->sign_end_days = CFG_DEF_SIGN_END_DAYS;
 	s->digest = xstrdup(CFG_DEF_DIGEST);
-	if (stat(path, &st) == 0)
-		s->mtime = st.st_mtim;
+	s->mtime = st.st_mtim;
 
 	memset(&c, 0, sizeof(c));
 	c.file = path;

@@ -588,27 +588,23 @@ out:
 int
 store_link_get(const char *dir, const char *name, char **target)
 {
-	struct stat	 st;
 	char		 buf[PATH_MAX], *path, *b;
 	ssize_t		 n;
 	int		 r;
 
 	*target = NULL;
 	path = path_join(dir, name);
-	if (lstat(path, &st) == -1) {
-		r = errno == ENOENT ? SSLM_ERR_NOTFOUND : sys_err(path,
-		    "lstat");
-		goto out;
-	}
-	if (!S_ISLNK(st.st_mode)) {
-		/* Upstream's words; the caller treats the link as absent. */
-		sslm_log(SSLM_LOG_WARN, "Warning %s not a symlink", path);
-		r = SSLM_ERR_STATE;
-		goto out;
-	}
+	/* readlink alone, no lstat first: EINVAL is "not a link". */
 	if ((n = readlink(path, buf, sizeof(buf))) == -1) {
-		r = errno == ENOENT ? SSLM_ERR_NOTFOUND : sys_err(path,
-		    "readlink");
+		if (errno == EINVAL) {
+			/* Upstream's words; the caller treats the link as
+			 * absent. */
+			sslm_log(SSLM_LOG_WARN, "Warning %s not a symlink",
+			    path);
+			r = SSLM_ERR_STATE;
+		} else
+			r = errno == ENOENT ? SSLM_ERR_NOTFOUND :
+			    sys_err(path, "readlink");
 		goto out;
 	}
 	if ((size_t)n >= sizeof(buf)) {

@@ -57,6 +57,9 @@ char	*path_join(const char *a, const char *b);
 /* Reads a whole file (at most max bytes, NUL-terminated); 0 or -errno-ish
  * sslm_err.  *out is owned by the caller. */
 int	 read_file(const char *path, size_t max, char **out, size_t *len) SSLM_WUR;
+struct stat;
+int	 read_file_stat(const char *path, size_t max, char **out, size_t *len,
+	    struct stat *st) SSLM_WUR;
 bool	 str_ieq(const char *, const char *);
 bool	 str_has_prefix(const char *, const char *);
 /* Trims ASCII whitespace at both ends in place; returns s. */

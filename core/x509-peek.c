@@ -527,6 +527,10 @@ x509_certinfo_peek(const char *path, bool full, struct x509_certinfo *out)
 			return SSLM_ERR_IO;
 		}
 		got += (size_t)n;
+		/* Only the first block is read: once its END line is in,
+		 * the read() that would return 0 is saved. */
+		if (memmem(buf, got, "\n-----END ", 10) != NULL)
+			break;
 	}
 	close(fd);
 	if (got == sizeof(buf) || got < strlen(PEM_BEGIN) ||
