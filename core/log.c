@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,11 +72,15 @@ write_file_line(const char *msg)
 void
 sslm_vlog(enum sslm_level lvl, const char *fmt, va_list ap)
 {
+	/* par_for's workers may log: one line at a time, whole. */
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	char *msg = xvasprintf(fmt, ap);
 
+	pthread_mutex_lock(&mu);
 	write_file_line(msg);
 	if (sink)
 		sink(sink_ctx, lvl, msg);
+	pthread_mutex_unlock(&mu);
 	free(msg);
 }
 

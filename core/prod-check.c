@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "par.h"
 #include "prod.h"
 #include "prod-priv.h"
 #include "store.h"
@@ -27,7 +29,8 @@ static int	 check_tlsa(const char *, const char *, const char *,
 static int	 check_pem(const char *, const char *, const char *,
 		    const char *, struct strlist *);
 static int	 check_side(const char *, const char *, const char *,
-		    const char *, const char *, struct strlist *);
+		    const char *, int, const char *const *, struct prod_stamps *,
+		    int, bool, struct strlist *);
 
 /*
  * Compares two TLSA zone fragments by their records: comment lines
@@ -248,15 +251,65 @@ check_pem_at(const char *grp, const char *src, int sfd, const char *dst,
 	return r;
 }
 
+/* The db set name svcdir/which links to, into buf; false when none. */
+static bool
+link_base(const char *svcdir, const char *which, char *buf, size_t cap)
+{
+	char	 path[PATH_MAX], *b;
+	ssize_t	 n;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", svcdir, which) >=
+	    sizeof(path) || (n = readlink(path, buf, cap - 1)) <= 0)
+		return false;
+	buf[n] = '\0';
+	while (n > 1 && buf[n - 1] == '/')
+		buf[--n] = '\0';
+	if ((b = strrchr(buf, '/')) != NULL)
+		memmove(buf, b + 1, strlen(b + 1) + 1);
+	return *buf != '\0';
+}
+
+/*
+ * One side (w: 0 curr, 1 next) of a service.  A stamp that still holds
+ * answers with six fstatat(); otherwise the contents are compared, and
+ * with record a side found equal is stamped (one found different is not).
+ */
 static int
 check_side(const char *certs_dir, const char *prod_dir, const char *grp,
-    const char *svc, const char *which, struct strlist *drift)
+    const char *svc, int w, const char *const *known, struct prod_stamps *st,
+    int gdfd, bool record, struct strlist *drift)
 {
-	char	*src = NULL, *dst, *tag, *fsrc, *fdst, *ftag;
-	size_t	 i;
-	bool	 live;
+	const char *which = prod_sides[w];
+	char	*src = NULL, *dst, *tag, *fsrc, *fdst, *ftag, *svcdir;
+	char	 db[PATH_MAX];
+	size_t	 i, before = drift->n;
+	bool	 live, linked;
 	int	 r, sfd = -1, dfd = -1;
 
+	/* A changing run compares in full (and stamps); a status trusts a
+	 * stamp that still holds. */
+	if (!record) {
+		svcdir = xasprintf("%s/%s/%s", certs_dir, grp, svc);
+		if (known != NULL) {
+			linked = known[w] != NULL &&
+			    strlen(known[w]) < sizeof(db);
+			if (linked)
+				memcpy(db, known[w], strlen(known[w]) + 1);
+		} else
+			linked = link_base(svcdir, which, db, sizeof(db));
+		if (linked) {
+			char *dbpath = xasprintf("%s/db/%s", svcdir, db);
+			bool same = prod_stamps_match(st, gdfd, svc, w, db,
+			    dbpath);
+
+			free(dbpath);
+			if (same) {
+				free(svcdir);
+				return 0;
+			}
+		}
+		free(svcdir);
+	}
 	dst = xasprintf("%s/%s/%s/%s", prod_dir, grp, svc, which);
 	tag = xasprintf("%s/%s/%s", grp, svc, which);
 	if ((r = prod_db_dir(certs_dir, grp, svc, which, &src)) != 0)
@@ -286,7 +339,11 @@ check_side(const char *certs_dir, const char *prod_dir, const char *grp,
 		}
 		free(ftag);
 	}
+	if (record && r == 0 && drift->n == before)
+		prod_stamps_put(st, gdfd, svc, w, strrchr(src, '/') + 1, src);
 out:
+	if (record && drift->n != before)
+		prod_stamps_drop(st, svc, w);
 	if (sfd != -1)
 		close(sfd);
 	if (dfd != -1)
@@ -334,42 +391,101 @@ group_has_certs(const char *certs_dir, const struct prod_scope *sc)
 }
 
 int
+prod_check_group(const char *certs_dir, const char *prod_dir,
+    const struct prod_scope *sc, bool record, struct strlist *drift)
+{
+	struct strlist		 names = { 0 };
+	struct prod_stamps	*st;
+	char			*gdir;
+	size_t			 s;
+	int			 r, w, gdfd;
+
+	gdir = path_join(prod_dir, sc->grp);
+	if (!prod_is_dir(gdir)) {
+		/* Nothing issued yet (a new install) is no drift. */
+		if (group_has_certs(certs_dir, sc))
+			strlist_add_nodup(drift, xasprintf("%s: missing in "
+			    "production", sc->grp));
+		free(gdir);
+		return 0;
+	}
+	/* What a killed sync left must go, even when the live sets are
+	 * right (it was killed after its swap). */
+	if (list_all(gdir, &names) == 0)
+		for (s = 0; s < names.n; s++)
+			if (prod_is_leftover(names.v[s]))
+				strlist_add_nodup(drift, xasprintf("%s/%s: left "
+				    "by an interrupted run", sc->grp,
+				    names.v[s]));
+	strlist_clear(&names);
+	gdfd = open(gdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	free(gdir);
+	if (record)
+		prod_stamps_sweep(certs_dir, sc->grp);
+	st = prod_stamps_load(certs_dir, sc->grp);
+	r = check_tlsa(certs_dir, prod_dir, sc->grp, drift);
+	for (s = 0; s < sc->svcs.n && r == 0; s++)
+		for (w = 0; w < 2 && r == 0; w++)
+			r = check_side(certs_dir, prod_dir, sc->grp,
+			    sc->svcs.v[s], w, sc->links ? sc->links + 2 * s :
+			    NULL, st, gdfd, record, drift);
+	if (record && r == 0)
+		(void)prod_stamps_save(st, certs_dir, sc->grp);
+	prod_stamps_free(st);
+	if (gdfd != -1)
+		close(gdfd);
+	return r;
+}
+
+/* Groups checked on every core: each its own drift list, merged after. */
+struct par_check {
+	const char		*certs_dir, *prod_dir;
+	const struct prod_scope	*scope;
+	struct strlist		*drift;
+	int			*r;
+};
+
+static void
+par_check_one(size_t g, void *arg)
+{
+	struct par_check *pc = arg;
+
+	pc->r[g] = prod_check_group(pc->certs_dir, pc->prod_dir, &pc->scope[g],
+	    false, &pc->drift[g]);
+}
+
+int
 prod_check(const struct sslm_config *cfg, const char *certs_dir,
     const char *prod_dir, const struct prod_scope *scope, size_t n,
-    struct strlist *drift)
+    bool record, struct strlist *drift)
 {
-	struct strlist	 names = { 0 };
-	char		*gdir;
-	size_t		 g, s, w;
-	int		 r = 0;
+	struct par_check pc;
+	size_t g, i;
+	int r = 0;
 
 	(void)cfg;
-	for (g = 0; g < n && r == 0; g++) {
-		gdir = path_join(prod_dir, scope[g].grp);
-		if (!prod_is_dir(gdir)) {
-			/* Nothing issued yet (a new install) is no drift. */
-			if (group_has_certs(certs_dir, &scope[g]))
-				strlist_add_nodup(drift, xasprintf("%s: missing "
-				    "in production", scope[g].grp));
-			free(gdir);
-			continue;
-		}
-		/* What a killed sync left must go, even when the live
-		 * sets are right (it was killed after its swap). */
-		if (list_all(gdir, &names) == 0)
-			for (s = 0; s < names.n; s++)
-				if (prod_is_leftover(names.v[s]))
-					strlist_add_nodup(drift, xasprintf(
-					    "%s/%s: left by an interrupted run",
-					    scope[g].grp, names.v[s]));
-		strlist_clear(&names);
-		free(gdir);
-		r = check_tlsa(certs_dir, prod_dir, scope[g].grp, drift);
-		for (s = 0; s < scope[g].svcs.n && r == 0; s++)
-			for (w = 0; w < 2 && r == 0; w++)
-				r = check_side(certs_dir, prod_dir,
-				    scope[g].grp, scope[g].svcs.v[s], prod_sides[w],
-				    drift);
+	/* A recording check writes stamps: it stays in one thread. */
+	if (record || n < 2 || par_threads() < 2) {
+		for (g = 0; g < n && r == 0; g++)
+			r = prod_check_group(certs_dir, prod_dir, &scope[g], record,
+			    drift);
+		return r;
 	}
+	pc.certs_dir = certs_dir;
+	pc.prod_dir = prod_dir;
+	pc.scope = scope;
+	pc.drift = xcalloc(n, sizeof(*pc.drift));
+	pc.r = xcalloc(n, sizeof(*pc.r));
+	par_for(n, par_check_one, &pc);
+	/* As the sequential loop: groups in order, up to the first error. */
+	for (g = 0; g < n; g++) {
+		for (i = 0; r == 0 && i < pc.drift[g].n; i++)
+			strlist_add_nodup(drift, xstrdup(pc.drift[g].v[i]));
+		if (r == 0)
+			r = pc.r[g];
+		strlist_clear(&pc.drift[g]);
+	}
+	free(pc.drift);
+	free(pc.r);
 	return r;
 }

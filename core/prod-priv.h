@@ -34,4 +34,26 @@ bool	prod_ws_equal(const char *a, size_t alen, const char *b,
 int	prod_db_dir(const char *certs_dir, const char *grp, const char *svc,
 	    const char *which, char **dir);
 
+/*
+ * Stamps (prod-stamp.c): per group, the identity of each production file
+ * when it was last known equal to certs/.  gdfd is <prod>/<grp> opened
+ * O_DIRECTORY (-1: no shortcut).  load never fails (no file: empty).
+ */
+struct prod_stamps;
+struct prod_stamps *prod_stamps_load(const char *certs_dir, const char *grp);
+/* True when svc's side still is db's copy, file for file. */
+bool	prod_stamps_match(struct prod_stamps *, int gdfd, const char *svc,
+	    int side, const char *db, const char *dbpath);
+/* Records svc's side as db's copy, as its files are now. */
+void	prod_stamps_put(struct prod_stamps *, int gdfd, const char *svc,
+	    int side, const char *db, const char *dbpath);
+void	prod_stamps_drop(struct prod_stamps *, const char *svc, int side);
+/* Writes <certs>/<grp>/.prod-stamp when it changed; a failure is only
+ * logged (the next check compares in full). */
+int	prod_stamps_save(struct prod_stamps *, const char *certs_dir,
+	    const char *grp);
+void	prod_stamps_free(struct prod_stamps *);
+/* Removes what a killed run left of the file's writes (under the lock). */
+void	prod_stamps_sweep(const char *certs_dir, const char *grp);
+
 #endif

@@ -568,6 +568,37 @@ out:
 	return r;
 }
 
+/*
+ * After a group's sync every service of sc is its certs sets' copy: the
+ * stamps say so, and the next check of them is stat-only (prod-stamp.c).
+ */
+static void
+stamp_group(const char *certs_dir, const char *gdir,
+    const struct prod_scope *sc)
+{
+	struct prod_stamps *st;
+	char *db;
+	int gdfd;
+
+	if ((gdfd = open(gdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return;
+	st = prod_stamps_load(certs_dir, sc->grp);
+	for (size_t s = 0; s < sc->svcs.n; s++)
+		for (int w = 0; w < 2; w++) {
+			if (prod_db_dir(certs_dir, sc->grp, sc->svcs.v[s],
+			    prod_sides[w], &db) == 0 && db != NULL)
+				prod_stamps_put(st, gdfd, sc->svcs.v[s], w,
+				    strrchr(db, '/') + 1, db);
+			else
+				prod_stamps_drop(st, sc->svcs.v[s], w);
+			free(db);
+		}
+	(void)prod_stamps_save(st, certs_dir, sc->grp);
+	prod_stamps_free(st);
+	close(gdfd);
+}
+
 int
 prod_sync(const struct sslm_config *cfg, const char *certs_dir,
     const char *prod_dir, const struct prod_scope *scope, size_t n,
@@ -605,6 +636,8 @@ prod_sync(const struct sslm_config *cfg, const char *certs_dir,
 		for (s = 0; s < scope[g].svcs.n && r == 0; s++)
 			r = sync_svc(certs_dir, gdir, scope[g].grp,
 			    scope[g].svcs.v[s], debug, changed);
+		if (r == 0 && !debug)
+			stamp_group(certs_dir, gdir, &scope[g]);
 		if (r == 0 && (r = sync_tlsa(certs_dir, gdir, scope[g].grp,
 		    debug, changed)) == 0)
 			r = sslm_fault("prod:after-tlsa");

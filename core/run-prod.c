@@ -46,16 +46,22 @@ free_scope(struct prod_scope *sc, size_t n)
 }
 
 int
-sslm_run_check_prod(struct sslm_run *run)
+sslm_run_check_prod(struct sslm_run *run, bool record,
+    const char *const *links)
 {
 	struct prod_scope *sc;
-	size_t n;
+	size_t n, off = 0;
 	int r;
 
 	strlist_clear(&run->drift);
 	sc = make_scope(run, false, &n);
+	/* links follow the run's services in order, as the scope does. */
+	for (size_t g = 0; links != NULL && g < n; g++) {
+		sc[g].links = links + off;
+		off += 2 * sc[g].svcs.n;
+	}
 	r = prod_check(run->cfg, run->certs_dir, run->prod_dir, sc, n,
-	    &run->drift);
+	    record && !run->opts->debug, &run->drift);
 	free_scope(sc, n);
 	return r;
 }

@@ -79,8 +79,15 @@ int	sslm_run_prepare(struct sslm_config *, const struct sslm_opts *,
  * restart.  Returns 0 or the first sslm_err (failures counted).
  */
 int	sslm_run_execute(struct sslm_run *);
-/* The production drift check alone (read only): fills run->drift. */
-int	sslm_run_check_prod(struct sslm_run *);
+/*
+ * The production drift check alone: fills run->drift.  Reads only, but
+ * with record (a changing run's own check) sides found equal are stamped
+ * so that later checks of them are stat-only (prod_check).  links: NULL,
+ * or the curr and next link targets of every service of the run in order
+ * (2 a service, NULL for none) when the caller has read them already.
+ */
+int	sslm_run_check_prod(struct sslm_run *, bool record,
+	    const char *const *links);
 /* Removes old db dirs (spec §15): the run's services, or all (-clean-all). */
 int	sslm_run_clean(struct sslm_run *);
 /* Status of the run's services (spec §16) as text into b, or JSON when

@@ -176,7 +176,7 @@ con_data_prod(struct console *c)
 	if (!c->prod_pending || run == NULL)
 		return;
 	c->prod_pending = false;
-	ok = sslm_run_check_prod(run) == 0;
+	ok = sslm_run_check_prod(run, false, NULL) == 0;
 	c->prod_checked = ok;
 	c->prod_in_sync = ok && run->drift.n == 0;
 	strlist_clear(&c->drift);

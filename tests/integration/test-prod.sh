@@ -59,6 +59,29 @@ check "mail roll: prod next removed" test ! -e "$P/example.com/mail-self/next"
 check "mail roll: prod curr is the new cert" cmp -s "$P/example.com/mail-self/curr/cert.pem" "$top/certs/example.com/mail-self/curr/cert.pem"
 check "mail roll: smtp restarted" eq "$(count smtp-reload)" 1
 
+# The status shortcuts (prod-stamp.c, certcache.c): written by changing
+# runs, 0644, and -s gives the same answer with one thread or several.
+check "runs stamp production (.prod-stamp 0644)" eq "$(mode_of "$top/certs/example.com/.prod-stamp")" 644
+check "runs cache the certificates (.cert-cache 0644)" eq "$(mode_of "$top/certs/example.com/.cert-cache")" 644
+check "the cache names curr's set" contains "$top/certs/example.com/.cert-cache" "mail-self $(readlink "$top/certs/example.com/mail-self/curr" | sed 's|^db/||')"
+# Lines that depend on the second the status was taken are left out.
+status_json() {
+	SSL_MGR_TOPDIR=$top "$BIN" -s --json </dev/null 2>&1 |
+	    grep -Ev '"(time|days_left|days_to_renew|next_age_mins)"'
+}
+SSLM_THREADS=1 status_json >"$T/one.json"
+SSLM_THREADS=4 status_json >"$T/four.json"
+check "-s --json: one thread = four threads" cmp -s "$T/one.json" "$T/four.json"
+check "-s --json: production in sync" contains "$T/one.json" '"in_sync": true'
+mv "$top/certs/example.com/.cert-cache" "$T/cache.bak"
+SSLM_THREADS=1 status_json >"$T/none.json"
+check "-s --json: with no cache = with it" cmp -s "$T/one.json" "$T/none.json"
+SSL_MGR_TOPDIR=$top "$BIN" -s >"$T/without.txt" 2>&1 </dev/null
+mv "$T/cache.bak" "$top/certs/example.com/.cert-cache"
+SSL_MGR_TOPDIR=$top "$BIN" -s >"$T/with.txt" 2>&1 </dev/null
+check "-s: the cache changes no line (countdowns aside)" eq "$(sed 's/([^)]*)//g' "$T/with.txt" | md5sum)" "$(sed 's/([^)]*)//g' "$T/without.txt" | md5sum)"
+check "-s: the text status names curr's issuer" contains "$T/with.txt" "issuer"
+
 # Drift: -s reports it and writes nothing; the next changing run repairs.
 : >"$REC_LOG"
 rm "$P/example.com/web-self/curr/cert.pem"

@@ -279,7 +279,7 @@ assert_no_drift(struct fx *f)
 	size_t		 i;
 
 	assert_int_equal(prod_check(&f->cfg, f->certs, f->prod, f->scope,
-	    f->n, &drift), 0);
+	    f->n, false, &drift), 0);
 	for (i = 0; i < drift.n; i++)
 		print_error("unexpected drift: %s\n", drift.v[i]);
 	assert_int_equal(drift.n, 0);
@@ -424,7 +424,7 @@ test_sync_repairs(void **state)
 	assert_true(sync_ok(f, false));
 	put(P(f, "prod/ca/root/curr/privkey.pem"), "KEY root-D1\n", 0600);
 	assert_int_equal(prod_check(&f->cfg, f->certs, f->prod, f->scope,
-	    f->n, &drift), 0);
+	    f->n, false, &drift), 0);
 	assert_int_equal(drift.n, 1);
 	assert_string_equal(drift.v[0], "ca/root/curr/privkey.pem: CA "
 	    "private key in production (must not be copied)");
@@ -655,7 +655,7 @@ test_check_drift(void **state)
 	    ";; other comment\n_25._tcp.example.com. 1800  IN TLSA 3 1 1 "
 	    "abce\n", 0644);
 	assert_int_equal(prod_check(&f->cfg, f->certs, f->prod, f->scope,
-	    f->n, &drift), 0);
+	    f->n, false, &drift), 0);
 	for (i = 0; i < drift.n; i++)
 		print_message("drift: %s\n", drift.v[i]);
 	assert_int_equal(drift.n, 6);
@@ -693,7 +693,7 @@ test_check_tlsa_comments(void **state)
 	assert_int_equal(unlink(P(f, "prod/example.com/tlsa.example.com")),
 	    0);
 	assert_int_equal(prod_check(&f->cfg, f->certs, f->prod, f->scope,
-	    f->n, &drift), 0);
+	    f->n, false, &drift), 0);
 	assert_int_equal(drift.n, 1);
 	assert_string_equal(drift.v[0],
 	    "example.com/tlsa.example.com: missing in production");
@@ -702,7 +702,7 @@ test_check_tlsa_comments(void **state)
 	assert_no_drift(f);
 	put(P(f, "prod/example.com/tlsa.example.com"), tlsa_text, 0644);
 	assert_int_equal(prod_check(&f->cfg, f->certs, f->prod, f->scope,
-	    f->n, &drift), 0);
+	    f->n, false, &drift), 0);
 	assert_int_equal(drift.n, 1);
 	assert_string_equal(drift.v[0], "example.com/tlsa.example.com: "
 	    "stale in production (none in certs)");
@@ -719,7 +719,7 @@ test_check_stale_file(void **state)
 	assert_int_equal(unlink(P(f, "certs/example.com/web/db/" D1
 	    "/csr.pem")), 0);
 	assert_int_equal(prod_check(&f->cfg, f->certs, f->prod, f->scope,
-	    f->n, &drift), 0);
+	    f->n, false, &drift), 0);
 	assert_int_equal(drift.n, 1);
 	assert_string_equal(drift.v[0], "example.com/web/curr/csr.pem: "
 	    "stale in production (not in certs)");
