@@ -1,9 +1,9 @@
 /*
  * certcache.c - per group, the summary of each linked set's cert.pem,
- * valid while the file's identity is unchanged (see certcache.h).
+ * valid while the set's db directory keeps its identity (certcache.h).
  *
  * File <certs>/<grp>/.cert-cache, 0644 (certificates are public), one
- * line an entry:
+ * line an entry (ino .. ctime: the db directory's):
  *   <svc> <db> <ino> <size> <mtime s.ns> <ctime s.ns> <not_before>
  *   <not_after> <is_ca 0|1> <pubkey> <sig_algo> <subject_cn> <issuer_cn>
  *   <issuer_o>
@@ -26,7 +26,7 @@
 #include "store.h"
 #include "util.h"
 
-#define CACHE_MAGIC	"ssl-mgr cert-cache 1"
+#define CACHE_MAGIC	"ssl-mgr cert-cache 2"
 #define CACHE_FILE	".cert-cache"
 #define CACHE_MAX	(64 * 1024 * 1024)
 #define N_FIELDS	14
@@ -252,11 +252,12 @@ read_entry(const char *svcdir, const char *svc, const char *db,
 {
 	struct x509_certinfo ci;
 	struct stat st;
-	char *path = xasprintf("%s/db/%s/cert.pem", svcdir, db);
+	char *dir = xasprintf("%s/db/%s", svcdir, db);
+	char *path = path_join(dir, "cert.pem");
 	bool ok = false;
 
-	/* The stat first: a file changed during the read then misses. */
-	if (stat(path, &st) == 0 && x509_certinfo_peek(path, false, &ci) ==
+	/* The stat first: a set changed during the read then misses. */
+	if (stat(dir, &st) == 0 && x509_certinfo_peek(path, false, &ci) ==
 	    0) {
 		memset(e, 0, sizeof(*e));
 		e->svc = xstrdup(svc);
@@ -279,7 +280,27 @@ read_entry(const char *svcdir, const char *svc, const char *db,
 		ok = true;
 	}
 	free(path);
+	free(dir);
 	return ok;
+}
+
+static bool
+str_same(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+static bool
+ent_same(const struct cache_ent *a, const struct cache_ent *b)
+{
+	return a->ino == b->ino && a->size == b->size && a->mt_s == b->mt_s &&
+	    a->mt_ns == b->mt_ns && a->ct_s == b->ct_s &&
+	    a->ct_ns == b->ct_ns && a->nb == b->nb && a->na == b->na &&
+	    a->is_ca == b->is_ca && str_same(a->pubkey, b->pubkey) &&
+	    str_same(a->sig_algo, b->sig_algo) &&
+	    str_same(a->subject_cn, b->subject_cn) &&
+	    str_same(a->issuer_cn, b->issuer_cn) &&
+	    str_same(a->issuer_o, b->issuer_o);
 }
 
 static int
@@ -350,7 +371,6 @@ cert_cache_refresh(const char *certs_dir, const char *grp, char *const *svcs,
 	struct cert_cache *old = cert_cache_load(certs_dir, grp), fresh = { 0 };
 	char **named = xcalloc(n + 1, sizeof(*named));
 	struct cache_ent e;
-	struct stat st;
 	bool changed = false;
 	size_t i, reused = 0, named_old = 0;
 	char *gdir = path_join(certs_dir, grp);
@@ -379,25 +399,23 @@ cert_cache_refresh(const char *certs_dir, const char *grp, char *const *svcs,
 
 		for (int w = 0; w < 2; w++) {
 			const struct cache_ent *o;
-			char *db = NULL, *path;
+			char *db = NULL;
 
 			if (store_link_get(svcdir, links[w], &db) != 0 ||
 			    db == NULL) {
 				free(db);
 				continue;
 			}
-			path = xasprintf("%s/db/%s/cert.pem", svcdir, db);
-			o = find(old, svcs[i], db);
-			if (o != NULL && stat(path, &st) == 0 &&
-			    same_file(o, &st)) {
-				ent_dup(o, &e);
+			/* A run reads every certificate again: a file edited
+			 * in place inside a set is caught here. */
+			if (read_entry(svcdir, svcs[i], db, &e)) {
+				o = find(old, svcs[i], db);
+				if (o != NULL && ent_same(o, &e))
+					reused++;
+				else
+					changed = true;
 				add(&fresh, &e);
-				reused++;
-			} else if (read_entry(svcdir, svcs[i], db, &e)) {
-				add(&fresh, &e);
-				changed = true;
 			}
-			free(path);
 			free(db);
 		}
 		free(svcdir);

@@ -586,7 +586,6 @@ sslm_service_load(const struct sslm_config *cfg, const char *grp,
 	struct x509_lines xl = { 0, 0 };
 	struct sslm_diag local;
 	struct toml_value *root = NULL;
-	struct stat st;
 	char *path = NULL, *text = NULL, *err = NULL;
 	size_t len, nerr;
 	int rc;
@@ -603,7 +602,7 @@ sslm_service_load(const struct sslm_config *cfg, const char *grp,
 		goto out;
 	}
 	path = xasprintf("%s/%s/%s", cfg->conf_dir, grp, svc);
-	if ((rc = read_file_stat(path, CFG_MAX_FILE, &text, &len, &st)) != 0) {
+	if ((rc = read_file_regular(path, CFG_MAX_FILE, &text, &len)) != 0) {
 		sslm_diag_error(diag, path, 0, "%s", rc == SSLM_ERR_NOTFOUND ?
 		    "missing (no config for this service)" : sslm_strerror(rc));
 		goto out;
@@ -627,7 +626,6 @@ sslm_service_load(const struct sslm_config *cfg, const char *grp,
 	s->ST = xstrdup("");
 	s->sign_end_days = CFG_DEF_SIGN_END_DAYS;
 	s->digest = xstrdup(CFG_DEF_DIGEST);
-	s->mtime = st.st_mtim;
 
 	memset(&c, 0, sizeof(c));
 	c.file = path;

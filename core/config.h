@@ -163,7 +163,6 @@ struct sslm_service_cfg {
 	bool			 has_ca_section;
 	int			 sign_end_days;	/* default -1 */
 	char			*digest;	/* default sha384 */
-	struct timespec		 mtime;
 	/* ours: */
 	struct sslm_vport	*vports;	/* verify_ports as written */
 	size_t			 n_vports;

@@ -29,8 +29,9 @@ static int	 check_tlsa(const char *, const char *, const char *,
 static int	 check_pem(const char *, const char *, const char *,
 		    const char *, struct strlist *);
 static int	 check_side(const char *, const char *, const char *,
-		    const char *, int, const char *const *, struct prod_stamps *,
-		    int, bool, struct strlist *);
+		    const char *, int, const char *const *,
+		    const struct stat *const *, struct prod_stamps *, int, bool,
+		    struct strlist *);
 
 /*
  * Compares two TLSA zone fragments by their records: comment lines
@@ -276,8 +277,9 @@ link_base(const char *svcdir, const char *which, char *buf, size_t cap)
  */
 static int
 check_side(const char *certs_dir, const char *prod_dir, const char *grp,
-    const char *svc, int w, const char *const *known, struct prod_stamps *st,
-    int gdfd, bool record, struct strlist *drift)
+    const char *svc, int w, const char *const *known,
+    const struct stat *const *known_st, struct prod_stamps *st, int gdfd,
+    bool record, struct strlist *drift)
 {
 	const char *which = prod_sides[w];
 	char	*src = NULL, *dst, *tag, *fsrc, *fdst, *ftag, *svcdir;
@@ -300,7 +302,7 @@ check_side(const char *certs_dir, const char *prod_dir, const char *grp,
 		if (linked) {
 			char *dbpath = xasprintf("%s/db/%s", svcdir, db);
 			bool same = prod_stamps_match(st, gdfd, svc, w, db,
-			    dbpath);
+			    dbpath, known_st != NULL ? known_st[w] : NULL);
 
 			free(dbpath);
 			if (same) {
@@ -428,6 +430,7 @@ prod_check_group(const char *certs_dir, const char *prod_dir,
 		for (w = 0; w < 2 && r == 0; w++)
 			r = check_side(certs_dir, prod_dir, sc->grp,
 			    sc->svcs.v[s], w, sc->links ? sc->links + 2 * s :
+			    NULL, sc->links && sc->dbdirs ? sc->dbdirs + 2 * s :
 			    NULL, st, gdfd, record, drift);
 	if (record && r == 0)
 		(void)prod_stamps_save(st, certs_dir, sc->grp);

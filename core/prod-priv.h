@@ -40,10 +40,13 @@ int	prod_db_dir(const char *certs_dir, const char *grp, const char *svc,
  * O_DIRECTORY (-1: no shortcut).  load never fails (no file: empty).
  */
 struct prod_stamps;
+struct stat;
+/* dbst: the stat of dbpath when the caller has it (else NULL). */
 struct prod_stamps *prod_stamps_load(const char *certs_dir, const char *grp);
 /* True when svc's side still is db's copy, file for file. */
 bool	prod_stamps_match(struct prod_stamps *, int gdfd, const char *svc,
-	    int side, const char *db, const char *dbpath);
+	    int side, const char *db, const char *dbpath,
+	    const struct stat *dbst);
 /* Records svc's side as db's copy, as its files are now. */
 void	prod_stamps_put(struct prod_stamps *, int gdfd, const char *svc,
 	    int side, const char *db, const char *dbpath);

@@ -239,7 +239,7 @@ stat_prod(int gdfd, const char *svc, int side, size_t file, struct stat *sb)
 
 bool
 prod_stamps_match(struct prod_stamps *st, int gdfd, const char *svc,
-    int side, const char *db, const char *dbpath)
+    int side, const char *db, const char *dbpath, const struct stat *dbst)
 {
 	const struct stamp_side *s;
 	struct file_id now;
@@ -250,9 +250,12 @@ prod_stamps_match(struct prod_stamps *st, int gdfd, const char *svc,
 	    s->mask == 0 || strcmp(s->db, db) != 0)
 		return false;
 	/* A file added to or taken from the set moves its directory. */
-	if (stat(dbpath, &sb) != 0)
-		return false;
-	id_of(&sb, &now);
+	if (dbst == NULL) {
+		if (stat(dbpath, &sb) != 0)
+			return false;
+		dbst = &sb;
+	}
+	id_of(dbst, &now);
 	if (memcmp(&now, &s->dbdir, sizeof(now)) != 0)
 		return false;
 	for (size_t i = 0; i < PROD_N_PEM_FILES; i++) {

@@ -39,6 +39,9 @@ struct prod_scope {
 	 * (links[2 * i + w], NULL: no link), when the caller has read them
 	 * already; NULL: the check reads them. */
 	const char *const *links;
+	/* Optional with links: the stat of each linked set's db directory
+	 * (dbdirs[2 * i + w], NULL: not known). */
+	const struct stat *const *dbdirs;
 };
 
 /*

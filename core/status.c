@@ -48,6 +48,10 @@ struct status_state {
 	char			*dir;
 	char			*curr, *next, *prev;
 	struct cert_view	 cv_curr, cv_next;
+	/* The linked sets' db directories, when stat'ed (for the cached
+	 * summaries and the production stamps alike). */
+	struct stat		 dbst[2];
+	bool			 dbst_ok[2];
 };
 
 /*
@@ -57,9 +61,9 @@ struct status_state {
  */
 static void
 cert_view_load(const char *dir, const char *svc, const char *name, bool full,
-    const struct cert_cache *cc, struct cert_view *v)
+    const struct cert_cache *cc, struct stat *dbst, bool *dbst_ok,
+    struct cert_view *v)
 {
-	struct stat st;
 	X509	*x = NULL;
 	char	*p;
 	int	 r;
@@ -67,10 +71,14 @@ cert_view_load(const char *dir, const char *svc, const char *name, bool full,
 	memset(v, 0, sizeof(*v));
 	if (name == NULL)
 		return;
+	/* One stat of the set answers when a run cached its summary. */
+	if (!full && cc != NULL) {
+		p = xasprintf("%s/db/%s", dir, name);
+		*dbst_ok = stat(p, dbst) == 0;
+		free(p);
+	}
 	p = xasprintf("%s/db/%s/cert.pem", dir, name);
-	/* A stat answers when a run has cached this very file's summary. */
-	if (!full && cc != NULL && stat(p, &st) == 0 &&
-	    cert_cache_get(cc, svc, name, &st, &v->ci)) {
+	if (*dbst_ok && cert_cache_get(cc, svc, name, dbst, &v->ci)) {
 		v->present = v->info = true;
 		v->nb = v->ci.not_before;
 		v->na = v->ci.not_after;
@@ -101,11 +109,15 @@ struct prefetch {
 	size_t				 *first;	/* a group's first */
 	struct strlist			 *drift;	/* a group's drift */
 	int				 *prod_r;	/* its check's result */
+	struct buf			 *text;	/* a group's text, or NULL */
 	size_t				  n, cursor;
 	bool				  full;
 };
 static struct prefetch *prefetched;
 
+static void	text_service_state(const struct sslm_run *,
+		    const struct sslm_service_cfg *, const struct status_state *,
+		    struct buf *);
 static void	status_state_read(const struct sslm_run *,
 		    const struct sslm_service_cfg *, bool, const struct cert_cache *,
 		    struct status_state *);
@@ -136,12 +148,14 @@ prefetch_group(size_t g, void *arg)
 	const struct sslm_run *run = pf->run;
 	struct prod_scope sc;
 	const char **links;
+	const struct stat **dbdirs;
 	size_t first = pf->first[g], n = run->groups[g].n;
 
 	if (!pf->full)
 		pf->caches[g] = cert_cache_load(run->certs_dir,
 		    run->groups[g].grp);
 	links = xcalloc(2 * n + 1, sizeof(*links));
+	dbdirs = xcalloc(2 * n + 1, sizeof(*dbdirs));
 	memset(&sc, 0, sizeof(sc));
 	sc.grp = run->groups[g].grp;
 	for (size_t k = 0; k < n; k++) {
@@ -151,13 +165,23 @@ prefetch_group(size_t g, void *arg)
 		    pf->caches[g], st);
 		links[2 * k] = st->curr;
 		links[2 * k + 1] = st->next;
+		for (int w = 0; w < 2; w++)
+			dbdirs[2 * k + w] = st->dbst_ok[w] ? &st->dbst[w] :
+			    NULL;
 		strlist_add(&sc.svcs, run->groups[g].svcs[k]->svc);
 	}
 	sc.links = links;
+	sc.dbdirs = dbdirs;
 	pf->prod_r[g] = prod_check_group(run->certs_dir, run->prod_dir, &sc,
 	    false, &pf->drift[g]);
+	/* The text report's lines too: formatting 10,000 services is work
+	 * worth sharing out as well. */
+	for (size_t k = 0; pf->text != NULL && k < n; k++)
+		text_service_state(run, pf->sc[first + k], &pf->st[first + k],
+		    &pf->text[g]);
 	strlist_clear(&sc.svcs);
 	free(links);
+	free(dbdirs);
 }
 
 /*
@@ -166,7 +190,8 @@ prefetch_group(size_t g, void *arg)
  * order as sslm_run_check_prod gives it.  Returns that check's result.
  */
 static int
-status_prefetch(struct sslm_run *run, bool full, struct prefetch **out)
+status_prefetch(struct sslm_run *run, bool full, bool text,
+    struct prefetch **out)
 {
 	struct prefetch *pf = xcalloc(1, sizeof(*pf));
 	size_t n = 0, ng = run->n_groups;
@@ -182,6 +207,11 @@ status_prefetch(struct sslm_run *run, bool full, struct prefetch **out)
 	pf->first = xcalloc(ng + 1, sizeof(*pf->first));
 	pf->drift = xcalloc(ng + 1, sizeof(*pf->drift));
 	pf->prod_r = xcalloc(ng + 1, sizeof(*pf->prod_r));
+	if (text) {
+		pf->text = xcalloc(ng + 1, sizeof(*pf->text));
+		for (size_t g = 0; g < ng; g++)
+			buf_init(&pf->text[g], SIZE_MAX / 2);
+	}
 	for (size_t g = 0; g < ng; g++) {
 		pf->first[g] = pf->n;
 		for (size_t k = 0; k < run->groups[g].n; k++)
@@ -217,6 +247,9 @@ prefetch_free(struct prefetch *pf)
 	free(pf->first);
 	free(pf->drift);
 	free(pf->prod_r);
+	for (size_t g = 0; pf->text != NULL && g < pf->run->n_groups; g++)
+		buf_free(&pf->text[g]);
+	free(pf->text);
 	free(pf->st);
 	free(pf->sc);
 	free(pf);
@@ -235,8 +268,10 @@ status_state_read(const struct sslm_run *run, const struct sslm_service_cfg *sc,
 	/* Only the JSON report names prev (full); 10,000 readlinks less. */
 	if (full && store_link_get(st->dir, "prev", &st->prev) != 0)
 		st->prev = NULL;
-	cert_view_load(st->dir, sc->svc, st->curr, full, cc, &st->cv_curr);
-	cert_view_load(st->dir, sc->svc, st->next, full, cc, &st->cv_next);
+	cert_view_load(st->dir, sc->svc, st->curr, full, cc, &st->dbst[0],
+	    &st->dbst_ok[0], &st->cv_curr);
+	cert_view_load(st->dir, sc->svc, st->next, full, cc, &st->dbst[1],
+	    &st->dbst_ok[1], &st->cv_next);
 }
 
 static void
@@ -255,7 +290,7 @@ status_state_free(struct status_state *st)
 
 /* The renew decision without the random part (its middle). */
 static void
-renew_view(struct sslm_run *run, const struct sslm_service_cfg *sc,
+renew_view(const struct sslm_run *run, const struct sslm_service_cfg *sc,
     const struct cert_view *v, struct renew_decision *d)
 {
 	struct renew_policy pol;
@@ -265,8 +300,8 @@ renew_view(struct sslm_run *run, const struct sslm_service_cfg *sc,
 }
 
 static void
-text_cert(struct sslm_run *run, const char *link, const struct cert_view *v,
-    struct buf *b)
+text_cert(const struct sslm_run *run, const char *link,
+    const struct cert_view *v, struct buf *b)
 {
 	const struct x509_certinfo *ci = &v->ci;
 	char d1[40], d2[40], c1[48], c2[48];
@@ -303,19 +338,19 @@ text_cert(struct sslm_run *run, const char *link, const struct cert_view *v,
 	}
 }
 
+/* One service of the text status, from its state (any thread). */
 static void
-text_service(struct sslm_run *run, const struct sslm_service_cfg *sc,
+text_service_state(const struct sslm_run *run,
+    const struct sslm_service_cfg *sc, const struct status_state *st,
     struct buf *b)
 {
-	struct status_state st;
 	struct renew_decision d;
 
-	status_state_load(run, sc, run->verbose, &st);
 	(void)buf_printf(b, "  %s\n", sc->svc);
-	if (st.curr) {
-		text_cert(run, "curr", &st.cv_curr, b);
-		if (st.cv_curr.present) {
-			renew_view(run, sc, &st.cv_curr, &d);
+	if (st->curr) {
+		text_cert(run, "curr", &st->cv_curr, b);
+		if (st->cv_curr.present) {
+			renew_view(run, sc, &st->cv_curr, &d);
 			if (d.due)
 				(void)buf_printf(b, LBL "due now (%.1f days "
 				    "before expiry)\n", "renew", d.target);
@@ -326,13 +361,13 @@ text_service(struct sslm_run *run, const struct sslm_service_cfg *sc,
 		}
 	} else
 		(void)buf_printf(b, "         %-12s : none\n", "curr");
-	if (st.next) {
-		text_cert(run, "next", &st.cv_next, b);
-		if (st.cv_next.present) {
-			long age = roll_age_mins(st.cv_next.nb, run->now);
+	if (st->next) {
+		text_cert(run, "next", &st->cv_next, b);
+		if (st->cv_next.present) {
+			long age = roll_age_mins(st->cv_next.nb, run->now);
 			char span[32];
 
-			if (st.curr == NULL || age >= run->min_roll_mins)
+			if (st->curr == NULL || age >= run->min_roll_mins)
 				(void)buf_printf(b, LBL "due now (next is %ld "
 				    "mins old, min %d)\n", "roll", age,
 				    run->min_roll_mins);
@@ -345,6 +380,16 @@ text_service(struct sslm_run *run, const struct sslm_service_cfg *sc,
 			}
 		}
 	}
+}
+
+static void
+text_service(struct sslm_run *run, const struct sslm_service_cfg *sc,
+    struct buf *b)
+{
+	struct status_state st;
+
+	status_state_load(run, sc, run->verbose, &st);
+	text_service_state(run, sc, &st, b);
 	status_state_free(&st);
 }
 
@@ -671,7 +716,7 @@ void
 sslm_run_status(struct sslm_run *run, bool json, struct buf *b)
 {
 	/* Reads only: a status request never resyncs (upstream did). */
-	bool prod_ok = status_prefetch(run, json ? true : run->verbose,
+	bool prod_ok = status_prefetch(run, json ? true : run->verbose, !json,
 	    &prefetched) == 0;
 
 	status_report(run, json, prod_ok, b);
@@ -729,6 +774,13 @@ status_report(struct sslm_run *run, bool json, bool prod_ok, struct buf *b)
 	(void)buf_printf(b, DASHES "\nStart group/domain tasks :\n");
 	for (size_t i = 0; i < run->n_groups; i++) {
 		(void)buf_printf(b, DASHES "\n%s\n", run->groups[i].grp);
+		if (prefetched != NULL && prefetched->text != NULL) {
+			if (prefetched->text[i].len > 0 &&
+			    buf_add(b, prefetched->text[i].p,
+			    prefetched->text[i].len) != 0)
+				break;	/* past b's limit, as buf_printf */
+			continue;
+		}
 		for (size_t k = 0; k < run->groups[i].n; k++)
 			text_service(run, run->groups[i].svcs[k], b);
 	}

@@ -306,6 +306,52 @@ read_file_stat(const char *path, size_t max, char **out, size_t *lenp,
 	return 0;
 }
 
+/*
+ * read_file for a file that must be a regular one (a service file): no
+ * fstat, and the first short read is its end, as it is for regular
+ * files.  A directory reads as SSLM_ERR_ISDIR (read's EISDIR).
+ */
+int
+read_file_regular(const char *path, size_t max, char **out, size_t *lenp)
+{
+	struct buf b;
+	char chunk[8192];
+	ssize_t n;
+	int fd, r = 0;
+
+	*out = NULL;
+	if (lenp)
+		*lenp = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT ? SSLM_ERR_NOTFOUND : errno == EACCES ?
+		    SSLM_ERR_PERM : SSLM_ERR_IO;
+	buf_init(&b, max);
+	if (buf_add(&b, "", 0) != 0) {
+		close(fd);
+		return SSLM_ERR_TOOBIG;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = errno == EISDIR ? SSLM_ERR_ISDIR : SSLM_ERR_IO;
+			break;
+		}
+		if ((r = buf_add(&b, chunk, (size_t)n)) != 0 ||
+		    (size_t)n < sizeof(chunk))
+			break;
+	}
+	close(fd);
+	if (r != 0) {
+		buf_free(&b);
+		return r;
+	}
+	*out = b.p;
+	if (lenp)
+		*lenp = b.len;
+	return 0;
+}
+
 bool
 str_ieq(const char *a, const char *b)
 {

@@ -60,6 +60,8 @@ int	 read_file(const char *path, size_t max, char **out, size_t *len) SSLM_WUR;
 struct stat;
 int	 read_file_stat(const char *path, size_t max, char **out, size_t *len,
 	    struct stat *st) SSLM_WUR;
+int	 read_file_regular(const char *path, size_t max, char **out,
+	    size_t *len) SSLM_WUR;
 bool	 str_ieq(const char *, const char *);
 bool	 str_has_prefix(const char *, const char *);
 /* Trims ASCII whitespace at both ends in place; returns s. */

@@ -342,8 +342,8 @@ cached(struct fx *f, const char *db, struct x509_certinfo *ci)
 	char path[1024];
 	bool hit;
 
-	snprintf(path, sizeof(path), "%s/example.com/web/db/%s/cert.pem",
-	    f->certs, db);
+	/* The key is the set's db directory, as the status stats it. */
+	snprintf(path, sizeof(path), "%s/example.com/web/db/%s", f->certs, db);
 	assert_int_equal(stat(path, &st), 0);
 	hit = cert_cache_get(c, "web", db, &st, ci);
 	cert_cache_free(c);
@@ -356,7 +356,7 @@ test_cert_cache(void **state)
 	struct fx *f = *state;
 	struct x509_certinfo ci, peek;
 	char *svcs[] = { "web" };
-	char path[1024];
+	char path[1024], path2[1024];
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/example.com/web/db/%s/cert.pem",
@@ -394,14 +394,28 @@ test_cert_cache(void **state)
 		assert_string_equal(ci.issuer_o, peek.issuer_o);
 	x509_certinfo_free(&ci);
 	x509_certinfo_free(&peek);
-	/* A new certificate in the same place: the entry no longer holds. */
-	snprintf(path, sizeof(path), "%s/example.com/web/db/%s/cert.pem",
+	/* A certificate replaced (renamed in) moves the set's directory:
+	 * the entry no longer holds. */
+	snprintf(path, sizeof(path), "%s/example.com/web/db/%s/new.pem",
 	    f->certs, D1);
 	make_cert(path, "other", NULL);
+	snprintf(path2, sizeof(path2), "%s/example.com/web/db/%s/cert.pem",
+	    f->certs, D1);
+	assert_int_equal(rename(path, path2), 0);
 	assert_false(cached(f, D1, &ci));
 	cert_cache_refresh(f->certs, "example.com", svcs, 1);
 	assert_true(cached(f, D1, &ci));
 	assert_string_equal(ci.subject_cn, "other");
+	x509_certinfo_free(&ci);
+	/* Edited in place: the documented boundary (the set's directory
+	 * did not move); the next run's refresh reads it again. */
+	make_cert(path2, "in place", NULL);
+	assert_true(cached(f, D1, &ci));
+	assert_string_equal(ci.subject_cn, "other");
+	x509_certinfo_free(&ci);
+	cert_cache_refresh(f->certs, "example.com", svcs, 1);
+	assert_true(cached(f, D1, &ci));
+	assert_string_equal(ci.subject_cn, "in place");
 	x509_certinfo_free(&ci);
 	/* next unlinked: its entry goes at the next refresh. */
 	assert_int_equal(unlink(P(f, "certs/example.com/web/next")), 0);
