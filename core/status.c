@@ -727,6 +727,7 @@ sslm_run_status(struct sslm_run *run, bool json, struct buf *b)
 static void
 status_report(struct sslm_run *run, bool json, bool prod_ok, struct buf *b)
 {
+	int r;
 
 	if (json) {
 		json_t *root = json_object(), *groups = json_array();
@@ -775,9 +776,11 @@ status_report(struct sslm_run *run, bool json, bool prod_ok, struct buf *b)
 	for (size_t i = 0; i < run->n_groups; i++) {
 		(void)buf_printf(b, DASHES "\n%s\n", run->groups[i].grp);
 		if (prefetched != NULL && prefetched->text != NULL) {
-			if (prefetched->text[i].len > 0 &&
-			    buf_add(b, prefetched->text[i].p,
-			    prefetched->text[i].len) != 0)
+			r = prefetched->text[i].len > 0 ? buf_add(b,
+			    prefetched->text[i].p, prefetched->text[i].len) : 0;
+			/* Freed as it is copied: the report is not held twice. */
+			buf_free(&prefetched->text[i]);
+			if (r != 0)
 				break;	/* past b's limit, as buf_printf */
 			continue;
 		}
