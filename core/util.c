@@ -245,57 +245,33 @@ read_file(const char *path, size_t max, char **out, size_t *lenp)
 }
 
 /*
- * read_file, also giving the file's stat (stp may be NULL).  A regular
- * file ends at the first short read once its size is read: the usual
- * extra read() that returns 0 is one system call per file for nothing
- * when a status reads ten thousand of them.
+ * Reads fd to its end into *out (NUL-terminated, at most max bytes).
+ * With short_eof, the first short read is the end: true of a regular
+ * file, and it saves the read() that would return 0 - one system call
+ * per file, which a status of ten thousand services feels.
  */
-int
-read_file_stat(const char *path, size_t max, char **out, size_t *lenp,
-    struct stat *stp)
+static int
+read_fd(int fd, size_t max, bool short_eof, char **out, size_t *lenp)
 {
 	struct buf b;
-	struct stat st;
 	char chunk[8192];
 	ssize_t n;
-	bool regular = false;
-	int fd, r = 0;
+	int r = 0;
 
-	*out = NULL;
-	if (lenp)
-		*lenp = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return errno == ENOENT ? SSLM_ERR_NOTFOUND : errno == EACCES ?
-		    SSLM_ERR_PERM : SSLM_ERR_IO;
-	if (fstat(fd, &st) == 0) {
-		if (S_ISDIR(st.st_mode)) {
-			close(fd);
-			return SSLM_ERR_ISDIR;
-		}
-		regular = S_ISREG(st.st_mode);
-		if (stp != NULL)
-			*stp = st;
-	} else if (stp != NULL)
-		memset(stp, 0, sizeof(*stp));
 	buf_init(&b, max);
-	if (buf_add(&b, "", 0) != 0) {
-		close(fd);
+	if (buf_add(&b, "", 0) != 0)
 		return SSLM_ERR_TOOBIG;
-	}
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			r = SSLM_ERR_IO;
+			r = errno == EISDIR ? SSLM_ERR_ISDIR : SSLM_ERR_IO;
 			break;
 		}
-		if ((r = buf_add(&b, chunk, (size_t)n)) != 0)
-			break;
-		if (regular && (size_t)n < sizeof(chunk) &&
-		    b.len >= (size_t)st.st_size)
+		if ((r = buf_add(&b, chunk, (size_t)n)) != 0 ||
+		    (short_eof && (size_t)n < sizeof(chunk)))
 			break;
 	}
-	close(fd);
 	if (r != 0) {
 		buf_free(&b);
 		return r;
@@ -306,50 +282,60 @@ read_file_stat(const char *path, size_t max, char **out, size_t *lenp,
 	return 0;
 }
 
-/*
- * read_file for a file that must be a regular one (a service file): no
- * fstat, and the first short read is its end, as it is for regular
- * files.  A directory reads as SSLM_ERR_ISDIR (read's EISDIR).
- */
-int
-read_file_regular(const char *path, size_t max, char **out, size_t *lenp)
+static int
+open_err(void)
 {
-	struct buf b;
-	char chunk[8192];
-	ssize_t n;
-	int fd, r = 0;
+	return errno == ENOENT ? SSLM_ERR_NOTFOUND : errno == EACCES ?
+	    SSLM_ERR_PERM : SSLM_ERR_IO;
+}
+
+/* read_file, also giving the file's stat (stp may be NULL). */
+int
+read_file_stat(const char *path, size_t max, char **out, size_t *lenp,
+    struct stat *stp)
+{
+	struct stat st;
+	bool regular = false;
+	int fd, r;
 
 	*out = NULL;
 	if (lenp)
 		*lenp = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return errno == ENOENT ? SSLM_ERR_NOTFOUND : errno == EACCES ?
-		    SSLM_ERR_PERM : SSLM_ERR_IO;
-	buf_init(&b, max);
-	if (buf_add(&b, "", 0) != 0) {
-		close(fd);
-		return SSLM_ERR_TOOBIG;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = errno == EISDIR ? SSLM_ERR_ISDIR : SSLM_ERR_IO;
-			break;
+		return open_err();
+	if (fstat(fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			close(fd);
+			return SSLM_ERR_ISDIR;
 		}
-		if ((r = buf_add(&b, chunk, (size_t)n)) != 0 ||
-		    (size_t)n < sizeof(chunk))
-			break;
-	}
+		regular = S_ISREG(st.st_mode);
+		if (stp != NULL)
+			*stp = st;
+	} else if (stp != NULL)
+		memset(stp, 0, sizeof(*stp));
+	r = read_fd(fd, max, regular, out, lenp);
 	close(fd);
-	if (r != 0) {
-		buf_free(&b);
-		return r;
-	}
-	*out = b.p;
+	return r;
+}
+
+/*
+ * read_file for a file that must be a regular one (a service file): no
+ * fstat, and the first short read is its end.  A directory reads as
+ * SSLM_ERR_ISDIR (read's EISDIR).
+ */
+int
+read_file_regular(const char *path, size_t max, char **out, size_t *lenp)
+{
+	int fd, r;
+
+	*out = NULL;
 	if (lenp)
-		*lenp = b.len;
-	return 0;
+		*lenp = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return open_err();
+	r = read_fd(fd, max, true, out, lenp);
+	close(fd);
+	return r;
 }
 
 bool
