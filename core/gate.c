@@ -34,8 +34,10 @@ static const char *server_problem(const struct gate_input *, size_t,
 		    char **, bool *);
 static void	 set_open(struct gate_result *, bool, const char *, ...)
 		    SSLM_PRINTF(3, 4);
-static int	 state_read(const char *, const char *, time_t *);
-static int	 state_write(const char *, const char *, time_t);
+static int	 state_read(const char *, const char *, time_t *, char *,
+		    size_t);
+static int	 state_write(const char *, const char *, time_t,
+		    const char *);
 
 /* "45s", "4m10s", "20m", "1h12m", "3d4h". */
 static void
@@ -169,6 +171,8 @@ gate_evaluate(const struct gate_input *in, struct gate_result *out)
 		    owner, what));
 		any_regress |= regress;
 		if (n_bad++ == 0) {
+			out->waiting_for = xstrdup(in->servers[j].name ?
+			    in->servers[j].name : in->servers[j].addr);
 			first_srv = label;
 			first_owner = owner;
 			first_what = what;
@@ -211,22 +215,28 @@ gate_result_free(struct gate_result *r)
 		return;
 	free(r->reason);
 	r->reason = NULL;
+	free(r->waiting_for);
+	r->waiting_for = NULL;
 	strlist_clear(&r->lines);
 }
 
 /*
- * Reads "<unix time>\n<records hash>\n".  A file for other records (the
- * db dir was reused for a new next) or an unreadable one counts as "not
- * seen", which only makes the gate wait longer.
+ * Reads "<unix time>\n<records hash>\n[waiting <ns>\n]".  A file for
+ * other records (the db dir was reused for a new next) or an unreadable
+ * one counts as "not seen", which only makes the gate wait longer.  The
+ * last line names the name server the last check waited for (shown by
+ * the status and the console without asking DNS).
  */
 static int
-state_read(const char *path, const char *hash, time_t *first_seen)
+state_read(const char *path, const char *hash, time_t *first_seen,
+    char *waiting, size_t wlen)
 {
-	char		*text = NULL, *nl, *end;
+	char		*text = NULL, *nl, *end, *w;
 	long long	 t;
 	int		 r;
 
 	*first_seen = 0;
+	waiting[0] = '\0';
 	if ((r = read_file(path, STATE_MAX, &text, NULL)) != 0) {
 		if (r != SSLM_ERR_NOTFOUND)
 			sslm_log(SSLM_LOG_WARN, "%s: read: %s - ignored",
@@ -243,8 +253,14 @@ state_read(const char *path, const char *hash, time_t *first_seen)
 		goto out;
 	}
 	if (nl != NULL && *nl != '\0') {
+		if ((w = strstr(nl, "\nwaiting ")) != NULL) {
+			w += strlen("\nwaiting ");
+			w[strcspn(w, "\n")] = '\0';
+			snprintf(waiting, wlen, "%s", w);
+		}
 		nl[strcspn(nl, "\n")] = '\0';
 		if (strcmp(nl, hash) != 0) {
+			waiting[0] = '\0';
 			sslm_log(SSLM_LOG_INFO, "%s: for other TLSA records "
 			    "- ignored", path);
 			goto out;
@@ -257,12 +273,15 @@ out:
 }
 
 static int
-state_write(const char *path, const char *hash, time_t first_seen)
+state_write(const char *path, const char *hash, time_t first_seen,
+    const char *waiting)
 {
 	char	*text;
 	int	 r;
 
-	text = xasprintf("%lld\n%s\n", (long long)first_seen, hash);
+	text = waiting != NULL ? xasprintf("%lld\n%s\nwaiting %s\n",
+	    (long long)first_seen, hash, waiting) : xasprintf("%lld\n%s\n",
+	    (long long)first_seen, hash);
 	r = store_write_file(path, text, strlen(text), STORE_FILE_MODE);
 	free(text);
 	return r;
@@ -285,9 +304,11 @@ gate_check(const struct sslm_config *cfg, const struct sslm_service_cfg *svc,
 	char			*npath = NULL, *spath = NULL;
 	size_t			 n_ns = 0;
 	time_t			 seen = 0;
+	char			 was_waiting[256];
 	int			 r = 0, qr;
 
 	memset(out, 0, sizeof(*out));
+	was_waiting[0] = '\0';
 	if (!cfg->dane_roll_gate) {
 		set_open(out, true, "Okay to roll: DANE roll gate disabled");
 		goto out;
@@ -328,7 +349,8 @@ gate_check(const struct sslm_config *cfg, const struct sslm_service_cfg *svc,
 	if ((r = tlsa_hash_file(npath, hash)) != 0)
 		goto out;
 	spath = xasprintf("%s/db/%s/%s", svcdir, nt, GATE_STATE_FILE);
-	if ((r = state_read(spath, hash, &seen)) != 0)
+	if ((r = state_read(spath, hash, &seen, was_waiting,
+	    sizeof(was_waiting))) != 0)
 		goto out;
 
 	/* Only the authoritative servers: public resolvers cache. */
@@ -368,8 +390,11 @@ gate_check(const struct sslm_config *cfg, const struct sslm_service_cfg *svc,
 	for (size_t j = 0; j < out->lines.n; j++)
 		sslm_log(SSLM_LOG_INFO, "%s:%s: dane gate: %s", svc->grp,
 		    svc->svc, out->lines.v[j]);
-	if (out->first_seen != seen &&
-	    (r = state_write(spath, hash, out->first_seen)) != 0) {
+	/* Written when it changes: the time, or whom the gate waits for. */
+	if ((out->first_seen != seen || strcmp(was_waiting,
+	    out->waiting_for ? out->waiting_for : "") != 0) &&
+	    (r = state_write(spath, hash, out->first_seen,
+	    out->waiting_for)) != 0) {
 		set_open(out, false, "Too soon to roll: cannot record TLSA "
 		    "visibility in %s", spath);
 		goto out;

@@ -54,6 +54,8 @@ struct gate_result {
 	char		*reason;	/* "Okay to roll: ..." or
 					 * "Too soon to roll: ..." */
 	struct strlist	 lines;		/* one per NS, for the console */
+	char		*waiting_for;	/* the first NS not serving next's
+					 * records (its name), or NULL */
 };
 
 /*

@@ -184,8 +184,9 @@ decide_roll(const struct plan_input *in, struct plan_item *out)
 	if (in->gate_seen == 0) {
 		out->roll = PLAN_ROLL_GATE;
 		out->roll_why = xasprintf("gate: waiting until every name "
-		    "server serves next's TLSA records, then 2 x TTL (%d s)",
-		    2 * ttl);
+		    "server serves next's TLSA records, then 2 x TTL (%d s)%s%s",
+		    2 * ttl, in->gate_waiting[0] ? "; the last check waited "
+		    "for " : "", in->gate_waiting);
 		return;
 	}
 	open_at = in->gate_seen + 2 * (time_t)ttl;
@@ -269,8 +270,16 @@ plan_gate_inputs(const struct sslm_run *run,
 	if (in->gate_next_tlsa && tlsa_hash_file(np, hash) == 0 &&
 	    read_file(sp, 4096, &text, NULL) == 0 &&
 	    sscanf(text, "%lld %65s", &t, have) == 2 &&
-	    strcmp(have, hash) == 0)
+	    strcmp(have, hash) == 0) {
+		const char *w = strstr(text, "\nwaiting ");
+
 		in->gate_seen = (time_t)t;
+		if (w != NULL) {
+			w += strlen("\nwaiting ");
+			snprintf(in->gate_waiting, sizeof(in->gate_waiting),
+			    "%.*s", (int)strcspn(w, "\n"), w);
+		}
+	}
 	in->ttl = sc->dane_tls_ttl;
 	tlsa_set_free(&cs);
 	tlsa_set_free(&ns);

@@ -52,6 +52,9 @@ struct plan_input {
 	bool			 gate;
 	bool			 gate_next_tlsa;	/* next has records */
 	time_t			 gate_seen;
+	/* The name server the last run's gate check waited for ("": none
+	 * recorded), from the gate's state file. */
+	char			 gate_waiting[256];
 	int			 ttl;		/* dane_tls_ttl, <= 0: default */
 };
 

@@ -114,6 +114,9 @@ struct sslm_svc_status {
 	 * is when it opens (0: not every NS has served next's records). */
 	bool		 gate_wait;
 	time_t		 gate_open_at;
+	/* The name server the last gate check waited for ("": none known),
+	 * when gate_wait and gate_open_at is 0. */
+	char		 gate_waiting[256];
 };
 void	sslm_run_status_svc(struct sslm_run *, const struct sslm_service_cfg *,
 	    struct sslm_svc_status *);

@@ -670,6 +670,8 @@ status_gate(struct sslm_run *run, const struct sslm_service_cfg *sc,
 		out->roll_due = false;
 		out->gate_wait = true;
 		out->gate_open_at = it.roll_at;
+		snprintf(out->gate_waiting, sizeof(out->gate_waiting), "%s",
+		    in.gate_waiting);
 	}
 	plan_item_clear(&it);
 }

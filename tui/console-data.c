@@ -154,6 +154,13 @@ read_service(struct sslm_run *run, struct con_row *r)
 	r->min_roll = st.min_roll_mins;
 	r->gate_wait = st.gate_wait;
 	r->gate_open_at = st.gate_open_at;
+	/* "ns2" of "ns2.example.com": the Roll column is narrow.  An
+	 * address stays whole. */
+	snprintf(r->gate_ns, sizeof(r->gate_ns), "%.*s",
+	    strchr(st.gate_waiting, ':') != NULL ||
+	    strspn(st.gate_waiting, "0123456789.") ==
+	    strlen(st.gate_waiting) ? (int)strlen(st.gate_waiting) :
+	    (int)strcspn(st.gate_waiting, "."), st.gate_waiting);
 }
 
 void

@@ -72,6 +72,7 @@ struct con_row {
 	bool		 roll_due;
 	bool		 gate_wait;	/* the DANE gate holds next back */
 	time_t		 gate_open_at;	/* 0: not yet served everywhere */
+	char		 gate_ns[64];	/* whom the last check waited for */
 	bool		 renew_due;
 	double		 days_to_renew;
 	bool		 tagged;

@@ -27,7 +27,7 @@ static const struct w_column columns[COL__MAX] = {
 	{ "Expires", 10, 10, 0, W_ALIGN_LEFT, 6 },
 	{ "Left", 12, 0, 0, W_ALIGN_RIGHT, 0 },
 	{ "Next", 5, 8, 0, W_ALIGN_LEFT, 2 },
-	{ "Roll", 13, 0, 0, W_ALIGN_LEFT, 1 },
+	{ "Roll", 13, 22, 2, W_ALIGN_LEFT, 1 },
 	{ "Renew", 8, 0, 0, W_ALIGN_LEFT, 1 },
 	{ "Prod", 5, 0, 0, W_ALIGN_LEFT, 4 },
 	{ "Result", 8, 24, 2, W_ALIGN_LEFT, 2 },
@@ -117,9 +117,22 @@ svc_draw(void *arg, WINDOW *w, const struct w_rect *r, size_t i, int flags)
 		if (s->roll_due || (s->gate_wait && s->gate_open_at != 0 &&
 		    s->gate_open_at <= now))
 			snprintf(buf, sizeof(buf), "ready to roll");
+		else if (s->gate_wait && s->gate_open_at == 0 &&
+		    s->gate_ns[0] != '\0')
+			/* The NS the last run's gate check waited for (the
+			 * DNS screen shows what every NS serves now). */
+		{
+			/* The long form where the column has room (wider
+			 * terminals), else "gate: ns2" (80 columns). */
+			int room = c->svc_table->width[COL_ROLL];
+
+			snprintf(buf, sizeof(buf), "gate: waiting for %s",
+			    s->gate_ns);
+			if ((int)strlen(buf) > room)
+				snprintf(buf, sizeof(buf), "gate: %s",
+				    s->gate_ns);
+		}
 		else if (s->gate_wait && s->gate_open_at == 0)
-			/* Until every NS served next's TLSA records (the
-			 * DNS screen says which one is missing). */
 			snprintf(buf, sizeof(buf), "gate: waiting");
 		else if (s->gate_wait) {
 			char age[32];

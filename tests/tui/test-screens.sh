@@ -198,6 +198,31 @@ check "the Roll column: the gate holds next" wait_re \
 keys q
 check "q exits 0 (gate)" wait_for "EXIT=0"
 
+# ns2 silent (NSD stopped, not killed): the roll's gate check waits for
+# it, records whom, and the Roll column names it ("gate: ns2" at 80
+# columns, "gate: waiting for ns2" where the column has room).
+nsd_pids="$(cat "$bed/nsd.pid") $(_dnsbed_kids "$(cat "$bed/nsd.pid")")"
+kill -STOP $nsd_pids
+SSL_MGR_TOPDIR=$dtop "$BIN" -roll example.com:mail-dane >"$T/gate2.out" 2>&1
+check "a roll held by the gate exits 0" test $? -eq 0
+check "... and its log says which NS it waits for" grep -q \
+    "mail-dane: dane gate: ns2.example.com" "$dtop/logs/sslm"
+kill -CONT $nsd_pids
+check "the gate state names the NS" sh -c "grep -q '^waiting ns2.example.com\$' '$dtop'/certs/example.com/mail-dane/next/dane-visible"
+tui_start "$dtop"
+check "the Roll column names the NS (80 columns)" wait_re \
+    "mail-dane .*gate: ns2"
+keys q
+check "q exits 0 (gate ns2)" wait_for "EXIT=0"
+new_server
+tmux -L "$SOCK" -f /dev/null new-session -d -x 132 -y 40 \
+    "env SSL_MGR_TOPDIR='$dtop' XDG_STATE_HOME='$T/state' '$BIN' tui; \
+    echo EXIT=\$?; exec sleep 600"
+check "the Roll column says it in full where there is room (132)" \
+    wait_re "mail-dane .*gate: waiting for ns2"
+keys q
+check "q exits 0 (gate, 132 columns)" wait_for "EXIT=0"
+
 #
 # A dns-01 job from the console (pebble): the DNS screen shows its wait.
 #

@@ -745,7 +745,7 @@ test_check_missing(void **state)
 {
 	struct env		 e;
 	struct gate_result	 r;
-	char			*want;
+	char			*want, *t;
 
 	(void)state;
 	env_init(&e);
@@ -767,9 +767,23 @@ test_check_missing(void **state)
 	    "next's TLSA records", fake_port);
 	assert_string_equal(r.lines.v[0], want);
 	free(want);
+	assert_string_equal(r.waiting_for, "ns2.example.com");
 	gate_result_free(&r);
-	/* Never seen everywhere: nothing recorded. */
-	assert_null(state_file());
+	/* Never seen everywhere: no time recorded, only whom it waits for
+	 * (what the status and the console's Roll column name). */
+	assert_non_null(t = state_file());
+	assert_true(strncmp(t, "0\n", 2) == 0);
+	assert_non_null(strstr(t, "\nwaiting ns2.example.com\n"));
+	free(t);
+	/* Served everywhere now: the name goes, the time is recorded. */
+	fake_set(1, FAKE_SERVE, BOTH);
+	assert_int_equal(check(&e, NOW, &r), 0);
+	assert_null(r.waiting_for);
+	assert_int_equal(r.first_seen, NOW);
+	gate_result_free(&r);
+	assert_non_null(t = state_file());
+	assert_null(strstr(t, "waiting"));
+	free(t);
 }
 
 static void
