@@ -197,10 +197,18 @@ con_data_prod(struct console *c)
 		r->drift = false;
 		if (r->svc == NULL)
 			continue;
+		/* "grp/svc/..." or "grp/svc:": s1 must not match s10. */
 		pfx = xasprintf("%s/%s", r->grp, r->svc);
-		for (size_t k = 0; k < c->drift.n; k++)
-			if (strstr(c->drift.v[k], pfx) != NULL)
+		for (size_t k = 0; k < c->drift.n; k++) {
+			const char *d = c->drift.v[k];
+			size_t n = strlen(pfx);
+
+			if (strncmp(d, pfx, n) == 0 && (d[n] == '/' ||
+			    d[n] == ':' || d[n] == '\0' ||
+			    strncmp(d + n, ".new.", 5) == 0 ||
+			    strncmp(d + n, ".old.", 5) == 0))
 				r->drift = true;
+		}
 		free(pfx);
 	}
 }

@@ -137,6 +137,21 @@ check "busy: and it made a new next" test \
 keys q
 check "busy: exits 0" wait_for "EXIT=0"
 
+# Drift marks exactly the rows it is about: a sync leftover of web-self
+# and a file missing from wild-self's production copy; mail-self (whose
+# name no drift line starts with) stays in sync.
+mkdir -p "$top/prod-certs/example.com/web-self.new.999"
+rm -f "$top/prod-certs/example.com/wild-self/curr/chain.pem"
+tui_start "$top"
+check "drift: the leftover marks web-self" wait_re "web-self .*drift"
+check "drift: the missing file marks wild-self" wait_re "wild-self .*drift"
+check "drift: mail-self stays in sync" wait_re "mail-self .*sync"
+keys q
+check "drift: exits 0" wait_for "EXIT=0"
+SSL_MGR_TOPDIR=$top "$BIN" -renew >/dev/null 2>&1
+check "drift: the next run repairs it" test -e \
+    "$top/prod-certs/example.com/wild-self/curr/chain.pem"
+
 # Bare "ssl-mgr" on a terminal opens the console too.
 new_server
 tmux -L "$SOCK" -f /dev/null new-session -d -x 80 -y 24 \
