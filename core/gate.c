@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "gate.h"
@@ -34,10 +35,9 @@ static const char *server_problem(const struct gate_input *, size_t,
 		    char **, bool *);
 static void	 set_open(struct gate_result *, bool, const char *, ...)
 		    SSLM_PRINTF(3, 4);
-static int	 state_read(const char *, const char *, time_t *, char *,
-		    size_t);
-static int	 state_write(const char *, const char *, time_t,
-		    const char *);
+static int	 state_read(const char *, const char *, time_t *);
+static int	 state_write(const char *, const char *, time_t);
+static void	 waiting_note(const char *, const char *, const char *);
 
 /* "45s", "4m10s", "20m", "1h12m", "3d4h". */
 static void
@@ -221,22 +221,18 @@ gate_result_free(struct gate_result *r)
 }
 
 /*
- * Reads "<unix time>\n<records hash>\n[waiting <ns>\n]".  A file for
- * other records (the db dir was reused for a new next) or an unreadable
- * one counts as "not seen", which only makes the gate wait longer.  The
- * last line names the name server the last check waited for (shown by
- * the status and the console without asking DNS).
+ * Reads "<unix time>\n<records hash>\n".  A file for other records (the
+ * db dir was reused for a new next) or an unreadable one counts as "not
+ * seen", which only makes the gate wait longer.
  */
 static int
-state_read(const char *path, const char *hash, time_t *first_seen,
-    char *waiting, size_t wlen)
+state_read(const char *path, const char *hash, time_t *first_seen)
 {
-	char		*text = NULL, *nl, *end, *w;
+	char		*text = NULL, *nl, *end;
 	long long	 t;
 	int		 r;
 
 	*first_seen = 0;
-	waiting[0] = '\0';
 	if ((r = read_file(path, STATE_MAX, &text, NULL)) != 0) {
 		if (r != SSLM_ERR_NOTFOUND)
 			sslm_log(SSLM_LOG_WARN, "%s: read: %s - ignored",
@@ -253,14 +249,8 @@ state_read(const char *path, const char *hash, time_t *first_seen,
 		goto out;
 	}
 	if (nl != NULL && *nl != '\0') {
-		if ((w = strstr(nl, "\nwaiting ")) != NULL) {
-			w += strlen("\nwaiting ");
-			w[strcspn(w, "\n")] = '\0';
-			snprintf(waiting, wlen, "%s", w);
-		}
 		nl[strcspn(nl, "\n")] = '\0';
 		if (strcmp(nl, hash) != 0) {
-			waiting[0] = '\0';
 			sslm_log(SSLM_LOG_INFO, "%s: for other TLSA records "
 			    "- ignored", path);
 			goto out;
@@ -272,16 +262,41 @@ out:
 	return r;
 }
 
+/*
+ * <svc>/.gate-waiting: "<next db>\n<name server>\n", the NS the last
+ * check of next found not serving its records, for the status and the
+ * console (no DNS on a redraw).  Kept out of the db set, which production
+ * copies: a note of ours must not make production drift.  Written when it
+ * changes, removed when nobody is waited for; a failure is only logged.
+ */
+static void
+waiting_note(const char *svcdir, const char *next, const char *ns)
+{
+	char	*path = path_join(svcdir, GATE_WAITING_FILE), *old = NULL;
+	char	*text = ns != NULL ? xasprintf("%s\n%s\n", next, ns) : NULL;
+
+	if (read_file(path, STATE_MAX, &old, NULL) != 0)
+		old = NULL;
+	if (text != NULL && (old == NULL || strcmp(old, text) != 0)) {
+		if (store_write_file(path, text, strlen(text),
+		    STORE_FILE_MODE) != 0)
+			sslm_log(SSLM_LOG_WARN, "%s: not written", path);
+	} else if (text == NULL && old != NULL && unlink(path) == -1 &&
+	    errno != ENOENT)
+		sslm_log(SSLM_LOG_WARN, "%s: unlink: %s", path,
+		    strerror(errno));
+	free(old);
+	free(text);
+	free(path);
+}
+
 static int
-state_write(const char *path, const char *hash, time_t first_seen,
-    const char *waiting)
+state_write(const char *path, const char *hash, time_t first_seen)
 {
 	char	*text;
 	int	 r;
 
-	text = waiting != NULL ? xasprintf("%lld\n%s\nwaiting %s\n",
-	    (long long)first_seen, hash, waiting) : xasprintf("%lld\n%s\n",
-	    (long long)first_seen, hash);
+	text = xasprintf("%lld\n%s\n", (long long)first_seen, hash);
 	r = store_write_file(path, text, strlen(text), STORE_FILE_MODE);
 	free(text);
 	return r;
@@ -304,11 +319,9 @@ gate_check(const struct sslm_config *cfg, const struct sslm_service_cfg *svc,
 	char			*npath = NULL, *spath = NULL;
 	size_t			 n_ns = 0;
 	time_t			 seen = 0;
-	char			 was_waiting[256];
 	int			 r = 0, qr;
 
 	memset(out, 0, sizeof(*out));
-	was_waiting[0] = '\0';
 	if (!cfg->dane_roll_gate) {
 		set_open(out, true, "Okay to roll: DANE roll gate disabled");
 		goto out;
@@ -349,8 +362,7 @@ gate_check(const struct sslm_config *cfg, const struct sslm_service_cfg *svc,
 	if ((r = tlsa_hash_file(npath, hash)) != 0)
 		goto out;
 	spath = xasprintf("%s/db/%s/%s", svcdir, nt, GATE_STATE_FILE);
-	if ((r = state_read(spath, hash, &seen, was_waiting,
-	    sizeof(was_waiting))) != 0)
+	if ((r = state_read(spath, hash, &seen)) != 0)
 		goto out;
 
 	/* Only the authoritative servers: public resolvers cache. */
@@ -390,11 +402,9 @@ gate_check(const struct sslm_config *cfg, const struct sslm_service_cfg *svc,
 	for (size_t j = 0; j < out->lines.n; j++)
 		sslm_log(SSLM_LOG_INFO, "%s:%s: dane gate: %s", svc->grp,
 		    svc->svc, out->lines.v[j]);
-	/* Written when it changes: the time, or whom the gate waits for. */
-	if ((out->first_seen != seen || strcmp(was_waiting,
-	    out->waiting_for ? out->waiting_for : "") != 0) &&
-	    (r = state_write(spath, hash, out->first_seen,
-	    out->waiting_for)) != 0) {
+	waiting_note(svcdir, nt, out->waiting_for);
+	if (out->first_seen != seen &&
+	    (r = state_write(spath, hash, out->first_seen)) != 0) {
 		set_open(out, false, "Too soon to roll: cannot record TLSA "
 		    "visibility in %s", spath);
 		goto out;

@@ -22,6 +22,8 @@
 #include "util.h"
 
 #define GATE_STATE_FILE		"dane-visible"
+/* In the service dir: the NS the last check waited for (gate.c). */
+#define GATE_WAITING_FILE	".gate-waiting"
 /*
  * dane_tls_ttl <= 0 writes records without a TTL, so the zone's $TTL
  * applies, which we cannot see.  upstream's default TTL is assumed; set

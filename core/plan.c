@@ -252,7 +252,7 @@ plan_gate_inputs(const struct sslm_run *run,
     const char *next, struct plan_input *in)
 {
 	struct tlsa_set cs = { 0 }, ns = { 0 };
-	char *cp, *np, *sp, *text = NULL, hash[TLSA_HASH_HEXLEN];
+	char *cp, *np, *sp, *wp, *text = NULL, hash[TLSA_HASH_HEXLEN];
 	char have[TLSA_HASH_HEXLEN + 1];
 	long long t;
 
@@ -270,16 +270,21 @@ plan_gate_inputs(const struct sslm_run *run,
 	if (in->gate_next_tlsa && tlsa_hash_file(np, hash) == 0 &&
 	    read_file(sp, 4096, &text, NULL) == 0 &&
 	    sscanf(text, "%lld %65s", &t, have) == 2 &&
-	    strcmp(have, hash) == 0) {
-		const char *w = strstr(text, "\nwaiting ");
-
+	    strcmp(have, hash) == 0)
 		in->gate_seen = (time_t)t;
-		if (w != NULL) {
-			w += strlen("\nwaiting ");
-			snprintf(in->gate_waiting, sizeof(in->gate_waiting),
-			    "%.*s", (int)strcspn(w, "\n"), w);
-		}
+	free(text);
+	text = NULL;
+	/* "<next db>\n<ns>\n": only when it is about this next. */
+	wp = path_join(svcdir, GATE_WAITING_FILE);
+	if (in->gate_next_tlsa && read_file(wp, 4096, &text, NULL) == 0 &&
+	    strncmp(text, next, strlen(next)) == 0 &&
+	    text[strlen(next)] == '\n') {
+		const char *w = text + strlen(next) + 1;
+
+		snprintf(in->gate_waiting, sizeof(in->gate_waiting), "%.*s",
+		    (int)strcspn(w, "\n"), w);
 	}
+	free(wp);
 	in->ttl = sc->dane_tls_ttl;
 	tlsa_set_free(&cs);
 	tlsa_set_free(&ns);

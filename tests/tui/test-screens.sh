@@ -208,7 +208,8 @@ check "a roll held by the gate exits 0" test $? -eq 0
 check "... and its log says which NS it waits for" grep -q \
     "mail-dane: dane gate: ns2.example.com" "$dtop/logs/sslm"
 kill -CONT $nsd_pids
-check "the gate state names the NS" sh -c "grep -q '^waiting ns2.example.com\$' '$dtop'/certs/example.com/mail-dane/next/dane-visible"
+check "the service dir notes the NS" sh -c "grep -qx 'ns2.example.com' '$dtop'/certs/example.com/mail-dane/.gate-waiting"
+check "... not the set (production copies it)" sh -c "! grep -q ns2 '$dtop'/certs/example.com/mail-dane/next/dane-visible 2>/dev/null"
 tui_start "$dtop"
 check "the Roll column names the NS (80 columns)" wait_re \
     "mail-dane .*gate: ns2"
