@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "x509.h"
 #include "exec.h"
 #include "log.h"
 #include "run.h"
@@ -238,14 +239,6 @@ sslm_last_run_read(const char *topdir, struct sslm_last_run *out)
 	return 0;
 }
 
-static time_t
-asn1_time(const ASN1_TIME *t)
-{
-	struct tm tm;
-
-	return ASN1_TIME_to_tm(t, &tm) == 1 ? timegm(&tm) : 0;
-}
-
 void
 sslm_run_late(struct sslm_run *run, struct strlist *late)
 {
@@ -264,13 +257,13 @@ sslm_run_late(struct sslm_run *run, struct strlist *late)
 				svc_state_free(&st);
 				continue;
 			}
-			nb = asn1_time(X509_get0_notBefore(st.curr_cert));
-			na = asn1_time(X509_get0_notAfter(st.curr_cert));
+			nb = x509_asn1_time(X509_get0_notBefore(st.curr_cert));
+			na = x509_asn1_time(X509_get0_notAfter(st.curr_cert));
 			life = difftime(na, nb);
 			left = difftime(na, run->now);
 			/* A newer next is a renewal that succeeded. */
 			if (life > 0 && left < life / 10 && (st.next_cert ==
-			    NULL || asn1_time(X509_get0_notAfter(
+			    NULL || x509_asn1_time(X509_get0_notAfter(
 			    st.next_cert)) <= na)) {
 				l = xasprintf("%s:%s: curr %s %.1f days%s "
 				    "(lifetime %.0f days) and no renewed next",

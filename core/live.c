@@ -41,14 +41,6 @@ struct live_tlsa {
 	bool			 dane;	/* dane_tls names the port */
 };
 
-static time_t
-asn1_time(const ASN1_TIME *t)
-{
-	struct tm tm;
-
-	return ASN1_TIME_to_tm(t, &tm) == 1 ? timegm(&tm) : 0;
-}
-
 static bool
 same_cert(X509 *a, X509 *b)
 {
@@ -312,7 +304,7 @@ check_addr(struct live_job *j)
 		OPENSSL_free(subj);
 		ok = false;
 	}
-	days = difftime(asn1_time(X509_get0_notAfter(leaf)), ls->run->now) /
+	days = difftime(x509_asn1_time(X509_get0_notAfter(leaf)), ls->run->now) /
 	    86400.0;
 	if (days < 0) {
 		(void)buf_printf(&b, ", expired %.1f days ago", -days);

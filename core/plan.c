@@ -22,6 +22,7 @@
 #include "runsvc.h"
 #include "timefmt.h"
 #include "tlsa.h"
+#include "x509.h"
 
 const char *
 plan_renew_name(enum plan_renew r)
@@ -184,7 +185,8 @@ decide_roll(const struct plan_input *in, struct plan_item *out)
 	if (in->gate_seen == 0) {
 		out->roll = PLAN_ROLL_GATE;
 		out->roll_why = xasprintf("gate: waiting until every name "
-		    "server serves next's TLSA records, then 2 x TTL (%d s)%s%s",
+		    "server serves next's TLSA records, then 2 x TTL "
+		    "(%d s)%s%s",
 		    2 * ttl, in->gate_waiting[0] ? "; the last check waited "
 		    "for " : "", in->gate_waiting);
 		return;
@@ -217,14 +219,6 @@ plan_decide(const struct plan_input *in, struct plan_item *out)
 	out->roll_why = NULL;
 	decide_renew(in, out);
 	decide_roll(in, out);
-}
-
-static time_t
-cert_time(const ASN1_TIME *t)
-{
-	struct tm tm;
-
-	return ASN1_TIME_to_tm(t, &tm) == 1 ? timegm(&tm) : 0;
 }
 
 /* The ARI window the last run cached ("start end fetched retry"). */
@@ -311,13 +305,13 @@ plan_one(struct sslm_run *run, const struct sslm_service_cfg *sc,
 	in.min_roll_mins = run->min_roll_mins;
 	if (st.curr_cert != NULL) {
 		in.has_curr = true;
-		in.curr_nb = cert_time(X509_get0_notBefore(st.curr_cert));
-		in.curr_na = cert_time(X509_get0_notAfter(st.curr_cert));
+		in.curr_nb = x509_asn1_time(X509_get0_notBefore(st.curr_cert));
+		in.curr_na = x509_asn1_time(X509_get0_notAfter(st.curr_cert));
 	}
 	if (st.next_cert != NULL) {
 		in.has_next = true;
-		in.next_nb = cert_time(X509_get0_notBefore(st.next_cert));
-		in.next_na = cert_time(X509_get0_notAfter(st.next_cert));
+		in.next_nb = x509_asn1_time(X509_get0_notBefore(st.next_cert));
+		in.next_na = x509_asn1_time(X509_get0_notAfter(st.next_cert));
 	}
 	ca = sc->self_signed ? NULL : sslm_ca_find(run->cfg, sc->signing_ca);
 	if (in.has_curr && ca != NULL && ca->kind == SSLM_CA_ACME)

@@ -241,3 +241,11 @@ x509_certinfo_free(struct x509_certinfo *ci)
 	memset(ci, 0, sizeof(*ci));
 }
 
+
+time_t
+x509_asn1_time(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	return ASN1_TIME_to_tm(t, &tm) == 1 ? timegm(&tm) : 0;
+}

@@ -99,6 +99,8 @@ int	x509_certinfo_peek(const char *path, bool full,
  * empty.  0 and *info (x509_certinfo_free). */
 int	x509_csrinfo_get(X509_REQ *, struct x509_certinfo *) SSLM_WUR;
 void	x509_certinfo_free(struct x509_certinfo *);
+/* An ASN1_TIME as seconds since the epoch (0 when it cannot be read). */
+time_t	x509_asn1_time(const ASN1_TIME *);
 
 /*
  * TLSA association data (RFC 6698): selector 0 = full cert DER, 1 = SPKI
