@@ -53,7 +53,9 @@ run_group_get(struct sslm_run *run, const char *grp)
 {
 	struct run_group *g;
 
-	for (size_t i = 0; i < run->n_groups; i++)
+	/* From the end: services come a group at a time, so the group
+	 * asked for is nearly always the last one. */
+	for (size_t i = run->n_groups; i-- > 0;)
 		if (strcmp(run->groups[i].grp, grp) == 0)
 			return &run->groups[i];
 	run->groups = xreallocarray(run->groups, run->n_groups + 1,
@@ -88,17 +90,11 @@ add_loaded(struct sslm_run *run, struct run_group *g, const char *svc,
 		sslm_service_free(sc);
 		return;
 	}
-	g->svcs = xreallocarray(g->svcs, g->n + 1, sizeof(*g->svcs));
+	/* Doubling at each power of two: no capacity field to keep. */
+	if (g->n == 0 || (g->n & (g->n - 1)) == 0)
+		g->svcs = xreallocarray(g->svcs, g->n ? g->n * 2 : 4,
+		    sizeof(*g->svcs));
 	g->svcs[g->n++] = sc;
-}
-
-static bool
-group_has(const struct run_group *g, const char *svc)
-{
-	for (size_t i = 0; i < g->n; i++)
-		if (strcmp(g->svcs[i]->svc, svc) == 0)
-			return true;
-	return false;
 }
 
 /*
@@ -121,6 +117,43 @@ struct load_queue {
 	struct load_item	 *v;
 	size_t			  n, cap;
 };
+
+/*
+ * The names taken so far, to take a name given twice once: an open
+ * addressing set of "grp/svc" hashes pointing at the queue's items (a
+ * linear search per name was quadratic: 10,000 services in groups of
+ * 100 made half a million comparisons).
+ */
+struct name_set {
+	const struct load_item	**slot;
+	size_t			  mask;
+};
+
+static size_t
+name_hash(const char *grp, const char *svc)
+{
+	size_t h = 14695981039346656037ULL;
+
+	for (const char *p = grp; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ '/') * 1099511628211ULL;
+	for (const char *p = svc; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot of its name: the item taken under it, or an empty one. */
+static const struct load_item **
+name_set_find(struct name_set *ns, const struct load_item *it)
+{
+	size_t i = name_hash(it->grp, it->svc) & ns->mask;
+
+	for (; ns->slot[i] != NULL; i = (i + 1) & ns->mask)
+		if (strcmp(ns->slot[i]->svc, it->svc) == 0 &&
+		    strcmp(ns->slot[i]->grp, it->grp) == 0)
+			break;
+	return &ns->slot[i];
+}
 
 static struct load_item *
 queue_add(struct load_queue *q, const char *grp, const char *svc)
@@ -160,6 +193,14 @@ queue_load_one(size_t i, void *arg)
 static void
 queue_run(struct sslm_run *run, struct load_queue *q, struct sslm_diag *diag)
 {
+	struct name_set ns;
+	const struct load_item **taken;
+	size_t size = 16;
+
+	while (size < 2 * q->n)
+		size *= 2;
+	ns.slot = xcalloc(size, sizeof(*ns.slot));
+	ns.mask = size - 1;
 	par_for(q->n, queue_load_one, q);
 	for (size_t i = 0; i < q->n; i++) {
 		struct load_item *it = &q->v[i];
@@ -171,17 +212,25 @@ queue_run(struct sslm_run *run, struct load_queue *q, struct sslm_diag *diag)
 				strlist_add(&diag->errors,
 				    it->diag.errors.v[k]);
 			sslm_diag_free(&it->diag);
-		} else if (group_has(g = run_group_get(run, it->grp),
-		    it->svc)) {
+		} else if (g = run_group_get(run, it->grp),
+		    *(taken = name_set_find(&ns, it)) != NULL) {
 			/* The same name again: taken once. */
 			sslm_service_free(it->sc);
 			sslm_diag_free(&it->diag);
-		} else
+		} else {
+			/* Only a name that loaded counts as taken. */
+			if (it->rc == 0)
+				*taken = it;
 			add_loaded(run, g, it->svc, it->sc, it->rc, &it->diag,
 			    diag);
-		free(it->grp);
-		free(it->svc);
+		}
 	}
+	/* The names are freed last: the set points at them. */
+	for (size_t i = 0; i < q->n; i++) {
+		free(q->v[i].grp);
+		free(q->v[i].svc);
+	}
+	free(ns.slot);
 	free(q->v);
 	memset(q, 0, sizeof(*q));
 }

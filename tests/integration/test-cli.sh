@@ -45,6 +45,18 @@ check "-s without -v hides sans" not_contains "$T/out" "sans :"
 sslm "$top" -s -v example.com:web-self
 check "-s -v shows sans" contains "$T/out" "'www.example.com'"
 check "-s -v shows the signature algorithm" contains "$T/out" "sig_algo : ecdsa-with-SHA384"
+# A name given twice is taken once (the set that replaced a linear
+# search per name keeps that).
+sslm "$top" -s example.com:web-self,wild-self,web-self
+check "a service given twice: exit 0" eq "$RC" 0
+check "a service given twice is listed once" test "$(grep -c \
+    '^  web-self$' "$T/out")" -eq 1
+check "and the other one too" test "$(grep -c '^  wild-self$' \
+    "$T/out")" -eq 1
+sslm "$top" -s example.com:nope,nope
+check "a missing service: exit 2" eq "$RC" 2
+check "a missing service given twice: said once" test "$(grep -c \
+    'No config for example.com:nope' "$T/err")" -eq 1
 sslm "$top" -s --json
 check "-s --json exits 0" eq "$RC" 0
 check "-s --json is JSON with the schema" contains "$T/out" '"schema": "ssl-mgr-status/1"'
