@@ -207,16 +207,37 @@ buf_add(struct buf *b, const void *data, size_t n)
 int
 buf_printf(struct buf *b, const char *fmt, ...)
 {
-	va_list ap;
-	char *s;
-	int r;
+	va_list ap, again;
+	size_t room = b->cap - b->len, n;
+	int w;
 
+	/*
+	 * Formatted in place, the buffer grown and the format run again
+	 * only when it did not fit: no temporary string a call (a status
+	 * of 10,000 services makes 200,000 of these).
+	 */
 	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
+	va_copy(again, ap);
+	w = vsnprintf(room > 0 ? b->p + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	r = buf_add(b, s, strlen(s));
-	free(s);
-	return r;
+	if (w < 0 || (n = (size_t)w) > b->max || b->len > b->max - n) {
+		va_end(again);
+		if (b->p != NULL)
+			b->p[b->len] = '\0';	/* nothing added */
+		return w < 0 ? SSLM_ERR_INTERNAL : SSLM_ERR_TOOBIG;
+	}
+	if (n >= room) {
+		size_t cap = b->cap ? b->cap : 256;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->p = xrealloc(b->p, cap);
+		b->cap = cap;
+		(void)vsnprintf(b->p + b->len, n + 1, fmt, again);
+	}
+	va_end(again);
+	b->len += n;
+	return 0;
 }
 
 void
