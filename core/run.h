@@ -7,6 +7,7 @@
 #define SSLM_RUN_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "config.h"
@@ -93,6 +94,10 @@ int	sslm_run_clean(struct sslm_run *);
 /* Status of the run's services (spec §16) as text into b, or JSON when
  * json is set. */
 void	sslm_run_status(struct sslm_run *, bool json, struct buf *b);
+/* The same, written to stream as it is made when stream is not NULL (b
+ * then holds only what is not written yet: nothing on return). */
+void	sslm_run_status_to(struct sslm_run *, bool json, struct buf *b,
+	    FILE *stream);
 /*
  * The status of one service as sslm_run_status's JSON has it, without
  * the names, SANs and fingerprints (the console's rows): has_curr when

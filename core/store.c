@@ -588,14 +588,41 @@ out:
 int
 store_link_get(const char *dir, const char *name, char **target)
 {
-	char		 buf[PATH_MAX], *path, *b;
+	return store_link_getat(AT_FDCWD, NULL, dir, name, target);
+}
+
+int
+store_link_getat(int fd, const char *rel, const char *dir, const char *name,
+    char **target)
+{
+	char		 buf[PATH_MAX], *path = NULL, *b;
 	ssize_t		 n;
-	int		 r;
+	int		 r, e;
 
 	*target = NULL;
-	path = path_join(dir, name);
+	if (rel == NULL)
+		rel = path = path_join(dir, name);
 	/* readlink alone, no lstat first: EINVAL is "not a link". */
-	if ((n = readlink(path, buf, sizeof(buf))) == -1) {
+	n = readlinkat(fd, rel, buf, sizeof(buf));
+	e = errno;
+	if (n != -1 && (size_t)n < sizeof(buf)) {
+		buf[n] = '\0';
+		/* "db/<DATE>", "/abs/.../db/<DATE>", "db/<DATE>/" all work. */
+		while (n > 1 && buf[n - 1] == '/')
+			buf[--n] = '\0';
+		b = strrchr(buf, '/');
+		b = b != NULL ? b + 1 : buf;
+		if (*b != '\0' && strcmp(b, ".") != 0 && strcmp(b, "..") != 0) {
+			*target = xstrdup(b);
+			free(path);
+			return 0;
+		}
+	}
+	/* The messages name the whole path, built only now. */
+	if (path == NULL)
+		path = path_join(dir, name);
+	if (n == -1) {
+		errno = e;
 		if (errno == EINVAL) {
 			/* Upstream's words; the caller treats the link as
 			 * absent. */
@@ -605,28 +632,14 @@ store_link_get(const char *dir, const char *name, char **target)
 		} else
 			r = errno == ENOENT ? SSLM_ERR_NOTFOUND :
 			    sys_err(path, "readlink");
-		goto out;
-	}
-	if ((size_t)n >= sizeof(buf)) {
+	} else if ((size_t)n >= sizeof(buf)) {
 		sslm_log(SSLM_LOG_ERR, "%s: link target too long", path);
 		r = SSLM_ERR_TOOBIG;
-		goto out;
-	}
-	buf[n] = '\0';
-	/* "db/<DATE>", "/abs/.../db/<DATE>" and "db/<DATE>/" all work. */
-	while (n > 1 && buf[n - 1] == '/')
-		buf[--n] = '\0';
-	b = strrchr(buf, '/');
-	b = b != NULL ? b + 1 : buf;
-	if (*b == '\0' || strcmp(b, ".") == 0 || strcmp(b, "..") == 0) {
+	} else {
 		sslm_log(SSLM_LOG_ERR, "%s: unusable link target \"%s\"",
 		    path, buf);
 		r = SSLM_ERR_STATE;
-		goto out;
 	}
-	*target = xstrdup(b);
-	r = 0;
-out:
 	free(path);
 	return r;
 }

@@ -67,6 +67,10 @@ int	store_link_set(const char *dir, const char *name, const char *target)
  */
 int	store_link_get(const char *dir, const char *name, char **target)
 	    SSLM_WUR;
+/* The same, reading rel under the directory fd (when rel is not NULL: a
+ * short walk instead of the whole path); dir/name names it in messages. */
+int	store_link_getat(int fd, const char *rel, const char *dir,
+	    const char *name, char **target) SSLM_WUR;
 /* Removes the link <dir>/<name> (fsyncing dir); absent is not an error.
  * A non-link is left alone: SSLM_ERR_STATE. */
 int	store_link_remove(const char *dir, const char *name) SSLM_WUR;

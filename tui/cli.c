@@ -216,9 +216,9 @@ cli_main(int argc, char **argv)
 		if (opts.prometheus)
 			sslm_run_prometheus(run, &out);
 		else
-			sslm_run_status(run, opts.json, &out);
-		if (out.p)
-			fputs(out.p, stdout);
+			sslm_run_status_to(run, opts.json, &out, stdout);
+		if (out.len > 0)
+			(void)fwrite(out.p, 1, out.len, stdout);
 	}
 	if (rc == 1)
 		fprintf(stderr, "ssl-mgr: failed to perform required "

@@ -302,6 +302,106 @@ test_garbage_stamp(void **state)
 	    1);
 }
 
+/*
+ * A stamp line whose numbers are not plain digits is not ours: " +N" or
+ * " -N" (which strtoull took) makes the status compare contents, so the
+ * set edited in place below is seen, as without a stamp.
+ */
+static void
+test_stamp_numbers_digits_only(void **state)
+{
+	struct fx *f = *state;
+	const char *signs[] = { " +", " -", "  " };
+	char path[1024], *text, *sp, *mangled;
+	int fd;
+
+	sync_all(f);
+	snprintf(path, sizeof(path), "%s/example.com/web/db/%s/chain.pem",
+	    f->certs, D1);
+	assert_true((fd = open(path, O_WRONLY | O_APPEND)) != -1);
+	assert_int_equal(write(fd, "x\n", 2), 2);
+	close(fd);
+	text = slurp(P(f, "certs/example.com/.prod-stamp"));
+	assert_non_null(text);
+	/* Trusted as written: the documented boundary (status says sync). */
+	assert_int_equal(drift_of(f, false, NULL), 0);
+	for (size_t i = 0; i < sizeof(signs) / sizeof(signs[0]); i++) {
+		/* The curr line's first number after the mask: the set's inode. */
+		sp = strstr(text, "web curr " D1 " 3f ");
+		assert_non_null(sp);
+		sp += strlen("web curr " D1 " 3f");
+		mangled = xasprintf("%.*s%s%s", (int)(sp - text), text,
+		    signs[i], sp + 1);
+		put(P(f, "certs/example.com/.prod-stamp"), mangled);
+		assert_int_equal(drift_of(f, false,
+		    "web/curr/chain.pem: differs"), 1);
+		free(mangled);
+	}
+	free(text);
+}
+
+/*
+ * buf_printf formats in place: output equal to snprintf's across growth,
+ * and a refusal past the cap leaves the buffer as it was.
+ */
+static void
+test_buf_printf(void **state)
+{
+	struct buf b;
+	char want[8192], part[600];
+	size_t wl = 0;
+
+	(void)state;
+	buf_init(&b, sizeof(want));
+	for (int i = 0; i < 40; i++) {
+		int n = snprintf(part, sizeof(part), "%d:%-*s|", i, i * 7, "x");
+
+		assert_int_equal(buf_printf(&b, "%d:%-*s|", i, i * 7, "x"), 0);
+		memcpy(want + wl, part, (size_t)n);
+		wl += (size_t)n;
+		want[wl] = '\0';
+		assert_int_equal(b.len, wl);
+		assert_string_equal(b.p, want);
+	}
+	assert_int_equal(buf_printf(&b, "%0*d", (int)(sizeof(want) - wl + 1),
+	    7), SSLM_ERR_TOOBIG);
+	assert_int_equal(b.len, wl);
+	assert_string_equal(b.p, want);
+	buf_free(&b);
+	buf_init(&b, 4);
+	assert_int_equal(buf_printf(&b, "%s", "12345"), SSLM_ERR_TOOBIG);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(buf_printf(&b, "%s", "1234"), 0);
+	assert_string_equal(b.p, "1234");
+	buf_free(&b);
+}
+
+/* A link read under a directory fd is the one read by its whole path. */
+static void
+test_link_getat(void **state)
+{
+	struct fx *f = *state;
+	char *a = NULL, *b = NULL, dir[1024];
+	int gfd;
+
+	snprintf(dir, sizeof(dir), "%s/example.com/web", f->certs);
+	assert_true((gfd = open(P(f, "certs/example.com"),
+	    O_PATH | O_DIRECTORY)) != -1);
+	assert_int_equal(store_link_get(dir, "next", &a), 0);
+	assert_int_equal(store_link_getat(gfd, "web/next", dir, "next", &b), 0);
+	assert_string_equal(a, D2);
+	assert_string_equal(b, D2);
+	free(a);
+	free(b);
+	assert_int_equal(store_link_getat(gfd, "web/prev", dir, "prev", &b),
+	    SSLM_ERR_NOTFOUND);
+	assert_null(b);
+	assert_int_equal(store_link_getat(gfd, "web/db", dir, "db", &b),
+	    SSLM_ERR_STATE);
+	assert_null(b);
+	close(gfd);
+}
+
 /* Certificate summaries */
 
 static void
@@ -471,6 +571,9 @@ main(void)
 		T(test_chmod_and_set_file_removed),
 		T(test_roll_invalidates),
 		T(test_garbage_stamp),
+		T(test_stamp_numbers_digits_only),
+		T(test_link_getat),
+		cmocka_unit_test(test_buf_printf),
 		T(test_cert_cache),
 		cmocka_unit_test(test_par_for),
 	};
