@@ -244,15 +244,25 @@ status_prefetch(struct sslm_run *run, bool full, bool text,
 
 static void	status_state_free(struct status_state *);
 
+/* One group's states and cache (freed on every core, as they were made:
+ * 10,000 services' worth was 2 % of -s, all of it on one core). */
+static void
+prefetch_free_group(size_t g, void *arg)
+{
+	struct prefetch *pf = arg;
+	size_t end = g + 1 < pf->run->n_groups ? pf->first[g + 1] : pf->n;
+
+	for (size_t i = pf->first[g]; i < end; i++)
+		status_state_free(&pf->st[i]);
+	cert_cache_free(pf->caches[g]);
+}
+
 static void
 prefetch_free(struct prefetch *pf)
 {
 	if (pf == NULL)
 		return;
-	for (size_t i = 0; i < pf->n; i++)
-		status_state_free(&pf->st[i]);
-	for (size_t g = 0; g < pf->run->n_groups; g++)
-		cert_cache_free(pf->caches[g]);
+	par_for(pf->run->n_groups, prefetch_free_group, pf);
 	free(pf->caches);
 	free(pf->first);
 	free(pf->drift);
