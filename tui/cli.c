@@ -147,6 +147,7 @@ cli_main(int argc, char **argv)
 	struct buf out;
 	char *err = NULL, *holder = NULL, *what = NULL;
 	int rc = 2, r;
+	bool status_lost = false;
 
 	buf_init(&out, 64 * 1024 * 1024);
 	if (sslm_opts_parse(argc - 1, argv + 1, &opts, &err) != 0) {
@@ -219,10 +220,18 @@ cli_main(int argc, char **argv)
 			sslm_run_status_to(run, opts.json, &out, stdout);
 		if (out.len > 0)
 			(void)fwrite(out.p, 1, out.len, stdout);
+		/* A full disk or a closed reader is said, not a silent 0. */
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "ssl-mgr: cannot write the status: "
+			    "%s\n", strerror(errno));
+			status_lost = true;
+		}
 	}
 	if (rc == 1)
 		fprintf(stderr, "ssl-mgr: failed to perform required "
 		    "task(s): see above and %s/sslm\n", cfg->logdir);
+	else if (status_lost)
+		rc = 1;
 out:
 	sslm_lock_release(lk);
 	sslm_run_free(run);

@@ -57,6 +57,12 @@ sslm "$top" -s example.com:nope,nope
 check "a missing service: exit 2" eq "$RC" 2
 check "a missing service given twice: said once" test "$(grep -c \
     'No config for example.com:nope' "$T/err")" -eq 1
+if [ -w /dev/full ]; then
+	SSL_MGR_TOPDIR=$top "$BIN" -s >/dev/full 2>"$T/err"
+	check "-s to a full disk: exit 1" eq "$?" 1
+	check "and says so" contains "$T/err" \
+	    "cannot write the status: No space left on device"
+fi
 sslm "$top" -s --json
 check "-s --json exits 0" eq "$RC" 0
 check "-s --json is JSON with the schema" contains "$T/out" '"schema": "ssl-mgr-status/1"'
