@@ -197,10 +197,10 @@ test_sync_writes_stamp(void **state)
  * set's directory as it was, so a status trusts the stamp, while a
  * changing run's check compares contents and sees it.
  */
+/* Syncs, then appends to curr's chain.pem in certs/ (in place). */
 static void
-test_stamp_used_by_status_not_by_runs(void **state)
+sync_then_edit_curr_chain(struct fx *f)
 {
-	struct fx *f = *state;
 	char path[1024];
 	int fd;
 
@@ -210,6 +210,14 @@ test_stamp_used_by_status_not_by_runs(void **state)
 	assert_true((fd = open(path, O_WRONLY | O_APPEND)) != -1);
 	assert_int_equal(write(fd, "x\n", 2), 2);
 	close(fd);
+}
+
+static void
+test_stamp_used_by_status_not_by_runs(void **state)
+{
+	struct fx *f = *state;
+
+	sync_then_edit_curr_chain(f);
 	assert_int_equal(drift_of(f, false, NULL), 0);
 	assert_int_equal(drift_of(f, true, "web/curr/chain.pem: differs"), 1);
 }
@@ -312,15 +320,9 @@ test_stamp_numbers_digits_only(void **state)
 {
 	struct fx *f = *state;
 	const char *signs[] = { " +", " -", "  " };
-	char path[1024], *text, *sp, *mangled;
-	int fd;
+	char *text, *sp, *mangled;
 
-	sync_all(f);
-	snprintf(path, sizeof(path), "%s/example.com/web/db/%s/chain.pem",
-	    f->certs, D1);
-	assert_true((fd = open(path, O_WRONLY | O_APPEND)) != -1);
-	assert_int_equal(write(fd, "x\n", 2), 2);
-	close(fd);
+	sync_then_edit_curr_chain(f);
 	text = slurp(P(f, "certs/example.com/.prod-stamp"));
 	assert_non_null(text);
 	/* Trusted as written: the documented boundary (status says sync). */
