@@ -199,6 +199,9 @@ for term in xterm-256color screen tmux-256color linux; do
 	keys -l "s example.com:mail-self"
 	keys Enter
 	check "$term: a prompt command runs" wait_for "Done group tasks" 20
+	# The report is streamed: its last line comes before the job
+	# ends (slower still under ASan), and q with a job running asks.
+	check "$term: the job ends" wait_for "[exit 0]" 20
 	keys q
 	check "$term: exits 0" wait_for "EXIT=0"
 done

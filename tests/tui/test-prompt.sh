@@ -108,6 +108,8 @@ keys :
 keys -l "s example.com:web-self"
 keys Enter
 check ":s runs and shows the jobs screen" wait_for "Done group tasks" 20
+# The report's last line comes before the job ends (it is streamed).
+check ":s: the job ends" wait_for "[exit 0]" 20
 keys Escape
 check "history file written" grep -q "^s example.com:web-self$" "$hist"
 check "history file is private" sh -c \
@@ -147,6 +149,7 @@ keys C-u
 keys -l "s example.com:mail-self"
 keys Enter
 check "one more command" wait_for "Done group tasks" 20
+check "and its job ends" wait_for "[exit 0]" 20
 check "the history file is capped at 500 lines" \
     test "$(wc -l <"$hist")" -eq 500
 check "its last line is the newest" \
