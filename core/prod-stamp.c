@@ -237,12 +237,15 @@ id_of(const struct stat *sb, struct file_id *f)
  * offset where a file's name goes, or 0 when it does not fit.  Built once
  * a side: six snprintf calls a side were a tenth of -s's own time.
  */
+/* Room left after the prefix for a file's name (the longest is 13). */
+#define PEM_NAME_ROOM	64
+
 static size_t
 side_prefix(char *rel, size_t size, const char *svc, int side)
 {
 	int n = snprintf(rel, size, "%s/%s/", svc, prod_sides[side]);
 
-	return n > 0 && (size_t)n < size - 64 ? (size_t)n : 0;
+	return n > 0 && (size_t)n < size - PEM_NAME_ROOM ? (size_t)n : 0;
 }
 
 static int
@@ -250,7 +253,7 @@ stat_prod(int gdfd, char *rel, size_t off, size_t file, struct stat *sb)
 {
 	size_t len = strlen(prod_pem_files[file]);
 
-	if (off == 0 || len >= 64) {
+	if (off == 0 || len >= PEM_NAME_ROOM) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}

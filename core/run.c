@@ -129,24 +129,12 @@ struct name_set {
 	size_t			  mask;
 };
 
-static size_t
-name_hash(const char *grp, const char *svc)
-{
-	size_t h = 14695981039346656037ULL;
-
-	for (const char *p = grp; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	h = (h ^ '/') * 1099511628211ULL;
-	for (const char *p = svc; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	return h;
-}
-
 /* The slot of its name: the item taken under it, or an empty one. */
 static const struct load_item **
 name_set_find(struct name_set *ns, const struct load_item *it)
 {
-	size_t i = name_hash(it->grp, it->svc) & ns->mask;
+	size_t i = (size_t)str_hash(str_hash(str_hash(STR_HASH_INIT,
+	    it->grp), "/"), it->svc) & ns->mask;
 
 	for (; ns->slot[i] != NULL; i = (i + 1) & ns->mask)
 		if (strcmp(ns->slot[i]->svc, it->svc) == 0 &&

@@ -134,12 +134,8 @@ key_error(struct toml_parser *p, const struct keypart *kp, const char *what,
 static uint64_t
 key_hash(const struct toml_value *t, const char *k)
 {
-	uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)(uintptr_t)t;
+	uint64_t h = str_hash(STR_HASH_INIT ^ (uint64_t)(uintptr_t)t, k);
 
-	for (; *k != '\0'; k++) {
-		h ^= (unsigned char)*k;
-		h *= 0x100000001b3ULL;
-	}
 	h ^= h >> 29;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	return h ^ (h >> 32);

@@ -247,6 +247,16 @@ buf_free(struct buf *b)
 	buf_init(b, b->max);
 }
 
+unsigned long long
+str_hash(unsigned long long h, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
 char *
 path_join(const char *a, const char *b)
 {

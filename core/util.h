@@ -54,6 +54,9 @@ void	 buf_free(struct buf *);
 
 /* Joins a and b with one '/'; caller frees. */
 char	*path_join(const char *a, const char *b);
+/* FNV-1a over s, continuing from h (start with STR_HASH_INIT). */
+#define STR_HASH_INIT	0xcbf29ce484222325ULL
+unsigned long long str_hash(unsigned long long h, const char *s);
 /* Reads a whole file (at most max bytes, NUL-terminated); 0 or -errno-ish
  * sslm_err.  *out is owned by the caller. */
 int	 read_file(const char *path, size_t max, char **out, size_t *len) SSLM_WUR;
