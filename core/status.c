@@ -5,6 +5,7 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
 
@@ -113,6 +114,14 @@ struct prefetch {
 	struct buf		 *text;		/* a group's text, or NULL */
 	size_t			  n, cursor;
 	bool			  full;
+	/* The text report goes out a group at a time, in group order, as
+	 * soon as the groups before it are out (emit_group). */
+	pthread_mutex_t		  emit_lock;
+	bool			 *done;
+	size_t			  emit_next;
+	struct buf		 *out;
+	FILE			 *stream;
+	int			  emit_r;
 };
 static struct prefetch *prefetched;
 
@@ -138,6 +147,44 @@ status_state_load(const struct sslm_run *run, const struct sslm_service_cfg *sc,
 		return;
 	}
 	status_state_read(run, -1, sc, full, NULL, st);
+}
+
+static int	report_flush(struct buf *, FILE *);
+
+/*
+ * Group g's text is ready: it and every ready group after it go out
+ * while the groups before them are out.  The report is never held whole
+ * (10,000 services are 7.7 MB of it), and a group finished early waits
+ * only for the one another core is still on.  After a write error
+ * nothing more is written, as the report stops at its limit.
+ */
+static void
+emit_group(struct prefetch *pf, size_t g)
+{
+	const struct sslm_run *run = pf->run;
+
+	(void)pthread_mutex_lock(&pf->emit_lock);
+	pf->done[g] = true;
+	while (pf->emit_next < run->n_groups && pf->done[pf->emit_next]) {
+		size_t i = pf->emit_next++;
+		const struct buf *t = &pf->text[i];
+		struct buf *b = pf->out;
+
+		/* Straight to the stream when there is one: no copy. */
+		if (pf->emit_r == 0) {
+			(void)buf_printf(b, DASHES "\n%s\n",
+			    run->groups[i].grp);
+			if (pf->stream != NULL)
+				pf->emit_r = report_flush(b, pf->stream) == 0 &&
+				    (t->len == 0 || fwrite(t->p, 1, t->len,
+				    pf->stream) == t->len) ? 0 : SSLM_ERR_IO;
+			else
+				pf->emit_r = t->len > 0 ?
+				    buf_add(b, t->p, t->len) : 0;
+		}
+		buf_free(&pf->text[i]);
+	}
+	(void)pthread_mutex_unlock(&pf->emit_lock);
 }
 
 /*
@@ -205,6 +252,7 @@ prefetch_group(size_t g, void *arg)
 		free(states);
 		cert_cache_free(pf->caches[g]);
 		pf->caches[g] = NULL;
+		emit_group(pf, g);
 	}
 	strlist_clear(&sc.svcs);
 	free(links);
@@ -219,8 +267,8 @@ prefetch_group(size_t g, void *arg)
  * order as sslm_run_check_prod gives it.  Returns that check's result.
  */
 static int
-status_prefetch(struct sslm_run *run, bool full, bool text,
-    struct prefetch **out)
+status_prefetch(struct sslm_run *run, bool full, bool text, struct buf *b,
+    FILE *stream, struct prefetch **out)
 {
 	struct prefetch *pf = xcalloc(1, sizeof(*pf));
 	size_t n = 0, ng = run->n_groups;
@@ -241,6 +289,11 @@ status_prefetch(struct sslm_run *run, bool full, bool text,
 		pf->text = xcalloc(ng + 1, sizeof(*pf->text));
 		for (size_t g = 0; g < ng; g++)
 			buf_init(&pf->text[g], SIZE_MAX / 2);
+		pf->done = xcalloc(ng + 1, sizeof(*pf->done));
+		pf->out = b;
+		pf->stream = stream;
+		(void)pthread_mutex_init(&pf->emit_lock, NULL);
+		(void)buf_printf(b, DASHES "\nStart group/domain tasks :\n");
 	}
 	for (size_t g = 0; g < ng; g++) {
 		pf->first[g] = pf->n;
@@ -288,6 +341,10 @@ prefetch_free(struct prefetch *pf)
 	for (size_t g = 0; pf->text != NULL && g < pf->run->n_groups; g++)
 		buf_free(&pf->text[g]);
 	free(pf->text);
+	if (pf->done != NULL) {
+		free(pf->done);
+		(void)pthread_mutex_destroy(&pf->emit_lock);
+	}
 	free(pf->st);
 	free(pf->sc);
 	free(pf);
@@ -630,7 +687,7 @@ sslm_run_status_to(struct sslm_run *run, bool json, struct buf *b,
 {
 	/* Reads only: a status request never resyncs (upstream did). */
 	bool prod_ok = status_prefetch(run, json ? true : run->verbose, !json,
-	    &prefetched) == 0;
+	    b, stream, &prefetched) == 0;
 
 	status_report(run, json, prod_ok, b, stream);
 	prefetch_free(prefetched);
@@ -654,8 +711,6 @@ static void
 status_report(struct sslm_run *run, bool json, bool prod_ok, struct buf *b,
     FILE *stream)
 {
-	int r;
-
 	if (json) {
 		json_t *root = json_object(), *groups = json_array();
 		char *s;
@@ -700,31 +755,15 @@ status_report(struct sslm_run *run, bool json, bool prod_ok, struct buf *b,
 		(void)report_flush(b, stream);
 		return;
 	}
-	(void)buf_printf(b, DASHES "\nStart group/domain tasks :\n");
-	for (size_t i = 0; i < run->n_groups; i++) {
-		(void)buf_printf(b, DASHES "\n%s\n", run->groups[i].grp);
-		if (prefetched != NULL && prefetched->text != NULL) {
-			const struct buf *t = &prefetched->text[i];
-
-			/*
-			 * Straight to the stream when there is one: ten
-			 * thousand services are 7.7 MB, and gathering them
-			 * into b first was a tenth of -s's wall time.
-			 */
-			if (stream != NULL)
-				r = report_flush(b, stream) == 0 &&
-				    (t->len == 0 || fwrite(t->p, 1, t->len,
-				    stream) == t->len) ? 0 : SSLM_ERR_IO;
-			else
-				r = t->len > 0 ? buf_add(b, t->p, t->len) : 0;
-			/* Freed as it is copied: the report is not held twice. */
-			buf_free(&prefetched->text[i]);
-			if (r != 0)
-				break;	/* past b's limit, as buf_printf */
-			continue;
+	/* The prefetch wrote the groups as they were read (emit_group). */
+	if (prefetched == NULL || prefetched->text == NULL) {
+		(void)buf_printf(b, DASHES "\nStart group/domain tasks :\n");
+		for (size_t i = 0; i < run->n_groups; i++) {
+			(void)buf_printf(b, DASHES "\n%s\n",
+			    run->groups[i].grp);
+			for (size_t k = 0; k < run->groups[i].n; k++)
+				text_service(run, run->groups[i].svcs[k], b);
 		}
-		for (size_t k = 0; k < run->groups[i].n; k++)
-			text_service(run, run->groups[i].svcs[k], b);
 	}
 	(void)buf_printf(b, "\nDone group tasks:\n" DASHES "\n");
 	if (prod_ok)
