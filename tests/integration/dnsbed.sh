@@ -64,14 +64,23 @@ _dnsbed_lib_dir=$(CDPATH='' cd -- \
 
 _dnsbed_log() { echo "dnsbed: $*" >&2; }
 
-# A random port in 20000-59999 that nothing listens on (TCP and UDP) on
-# any address; the caller retries if a daemon still fails to bind it.
+# A random port that nothing uses (TCP or UDP, in any state), below the
+# kernel's ephemeral range: a port inside it can become the source port of
+# someone's outgoing connection between this check and the daemon's bind
+# (BIND then listens on UDP only: "creating TCP socket: address in use").
+# The caller still retries if a daemon fails to bind it.
 _dnsbed_free_port() {
+	_dblo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	case $_dblo in
+	''|*[!0-9]*)	_dblo=32768 ;;
+	esac
+	_dbspan=$((_dblo - 20000))
+	[ "$_dbspan" -ge 1000 ] || _dbspan=40000
 	while :; do
 		_dbp=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-		_dbp=$((20000 + _dbp % 40000))
+		_dbp=$((20000 + _dbp % _dbspan))
 		if command -v ss >/dev/null 2>&1; then
-			_dbss=$(ss -Hlntu "( sport = :$_dbp )" 2>/dev/null)
+			_dbss=$(ss -Hantu "( sport = :$_dbp )" 2>/dev/null)
 			[ -z "$_dbss" ] || continue
 		fi
 		echo "$_dbp"
@@ -223,15 +232,22 @@ _dnsbed_start_named() {
 	: >"$DNSBED_DIR/named.log"
 	named -g -c "$DNSBED_DIR/named.conf" >>"$DNSBED_DIR/named.log" 2>&1 &
 	echo $! >"$DNSBED_DIR/named.pid"
-	_dbw=200
-	while [ "$_dbw" -gt 0 ]; do
+	# A deadline, not a count of tries: one try can take 2 s (drill).
+	_dbend=$(($(date +%s) + 10))
+	while [ "$(date +%s)" -lt "$_dbend" ]; do
 		_dnsbed_alive "$(cat "$DNSBED_DIR/named.pid")" || return 1
+		# Without its TCP socket BIND answers queries but no transfer.
+		if grep -q 'address in use' "$DNSBED_DIR/named.log"; then
+			_dnsbed_log "named: port $DNSBED_PORT or" \
+			    "$DNSBED_RNDC_PORT taken; other ports"
+			return 1
+		fi
 		# Ask only once it listens: see _dnsbed_soa_serial.
 		grep -q ' running$' "$DNSBED_DIR/named.log" &&
 		    _dnsbed_zones_up 127.0.0.1 "$DNSBED_PORT" && return 0
-		_dbw=$((_dbw - 1))
 		sleep 0.05
 	done
+	_dnsbed_log "named: no answer for every zone within 10 s"
 	return 1
 }
 
@@ -242,16 +258,28 @@ _dnsbed_start_nsd() {
 	nsd -d -c "$DNSBED_DIR/nsd.conf" >>"$DNSBED_DIR/nsd.out" 2>&1 &
 	echo $! >"$DNSBED_DIR/nsd.pid"
 	# 30 s: under a loaded sanitizer run (two suites at once) the first
-	# transfer from BIND once took longer than 10.
-	_dbw=600
-	while [ "$_dbw" -gt 0 ]; do
+	# transfer from BIND once took longer than 10.  A zone whose first
+	# transfer failed waits out NSD's retry back-off, so every 3 s BIND
+	# is told to NOTIFY again, which makes NSD ask at once.
+	_dbstart=$(date +%s)
+	_dbnext=$((_dbstart + 3))
+	while [ "$(date +%s)" -lt $((_dbstart + 30)) ]; do
 		_dnsbed_alive "$(cat "$DNSBED_DIR/nsd.pid")" || return 1
 		grep -q 'nsd started' "$DNSBED_DIR/nsd.log" &&
 		    _dnsbed_zones_up "$DNSBED_SECONDARY" \
 		    "$DNSBED_SECONDARY_PORT" && return 0
-		_dbw=$((_dbw - 1))
+		if [ "$(date +%s)" -ge "$_dbnext" ]; then
+			_dnsbed_log "nsd: zones not all served after" \
+			    "$((_dbnext - _dbstart)) s; BIND notifies again"
+			for _dbz in $DNSBED_ZONES; do
+				rndc -c "$DNSBED_DIR/rndc.conf" notify "$_dbz" \
+				    >/dev/null 2>&1
+			done
+			_dbnext=$((_dbnext + 3))
+		fi
 		sleep 0.05
 	done
+	_dnsbed_log "nsd: zones not all served within 30 s"
 	return 1
 }
 

@@ -591,7 +591,8 @@ check "9: no next left behind" test ! -e "$C/example.com/le/next"
 # serving the same include files; the first one is stopped.
 old_port=$DNSBED_PORT
 dnsbed_stop "$bed"
-if ! dnsbed_start "$bed2" --lag >>"$T/bed.log" 2>&1; then
+if ! dnsbed_start "$bed2" --lag >"$T/bed2.log" 2>&1; then
+	tail -20 "$T/bed2.log"
 	nok "4: the bed did not restart with --lag"
 elif ! pebblebed_start "$T/pebble-lag" --dns "127.0.0.1:$DNSBED_PORT" \
     >>"$T/pebble.log" 2>&1; then
