@@ -64,29 +64,8 @@ _dnsbed_lib_dir=$(CDPATH='' cd -- \
 
 _dnsbed_log() { echo "dnsbed: $*" >&2; }
 
-# A random port that nothing uses (TCP or UDP, in any state), below the
-# kernel's ephemeral range: a port inside it can become the source port of
-# someone's outgoing connection between this check and the daemon's bind
-# (BIND then listens on UDP only: "creating TCP socket: address in use").
-# The caller still retries if a daemon fails to bind it.
-_dnsbed_free_port() {
-	_dblo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
-	case $_dblo in
-	''|*[!0-9]*)	_dblo=32768 ;;
-	esac
-	_dbspan=$((_dblo - 20000))
-	[ "$_dbspan" -ge 1000 ] || _dbspan=40000
-	while :; do
-		_dbp=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-		_dbp=$((20000 + _dbp % _dbspan))
-		if command -v ss >/dev/null 2>&1; then
-			_dbss=$(ss -Hantu "( sport = :$_dbp )" 2>/dev/null)
-			[ -z "$_dbss" ] || continue
-		fi
-		echo "$_dbp"
-		return 0
-	done
-}
+. "$_dnsbed_lib_dir/freeport.sh"
+_dnsbed_free_port() { free_port; }
 
 # _dnsbed_soa_serial <addr> <port> <zone>: the serial or nothing.
 _dnsbed_soa_serial() {

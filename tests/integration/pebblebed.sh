@@ -31,26 +31,10 @@
 
 PEBBLEBED_CACHE=${PEBBLEBED_CACHE:-${TMPDIR:-/tmp}/pebblebed-cache-$(id -u)}
 
-pebblebed_free_port() {
-	# Below the kernel's ephemeral range, where no outgoing connection
-	# can take the port between this check and the server's bind.
-	_pb_lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
-	case $_pb_lo in
-	''|*[!0-9]*)	_pb_lo=32768 ;;
-	esac
-	_pb_span=$((_pb_lo - 20000))
-	[ "$_pb_span" -ge 1000 ] || _pb_span=30000
-	_pb_i=0
-	while [ "$_pb_i" -lt 200 ]; do
-		_pb_p=$(( ($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % _pb_span) + 20000 ))
-		if ! ss -Htan "( sport = :$_pb_p )" 2>/dev/null | grep -q .; then
-			echo "$_pb_p"
-			return 0
-		fi
-		_pb_i=$((_pb_i + 1))
-	done
-	return 1
-}
+# freeport.sh lives beside this file; a sourced script cannot find its own
+# path in POSIX sh, hence SSLM_SOURCE_ROOT.
+. "${SSLM_SOURCE_ROOT:-.}/tests/integration/freeport.sh"
+pebblebed_free_port() { free_port; }
 
 # Fetches pebble from Debian trixie once; prints the binary's path.
 pebblebed_fetch_ari() {
