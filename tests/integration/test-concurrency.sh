@@ -121,13 +121,14 @@ if command -v tmux >/dev/null 2>&1; then
 	trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 	tmux -L "$SOCK" -f /dev/null new-session -d -x 100 -y 30 \
 	    "env SSL_MGR_TOPDIR='$top' XDG_STATE_HOME='$T/state' '$BIN' tui; echo EXIT=\$?; exec sleep 600"
+	# Deadlines, not counts of polls: under load a poll (tmux and grep
+	# forks) takes far longer than its 50 ms sleep.
 	wait_for() {	# wait_for TEXT: poll the screen for up to 60 s
-		_n=1200
-		while [ $_n -gt 0 ]; do
+		_end=$(($(date +%s) + 60))
+		while [ "$(date +%s)" -lt "$_end" ]; do
 			tmux -L "$SOCK" capture-pane -p >"$T/screen" 2>/dev/null
 			grep -aqF -- "$1" "$T/screen" && return 0
 			sleep 0.05
-			_n=$((_n - 1))
 		done
 		return 1
 	}
@@ -153,29 +154,29 @@ if command -v tmux >/dev/null 2>&1; then
 			pa=$!
 		fi
 		wait $pa
-		_n=1200
+		# The status line for 15 s, then the jobs screen for 60 s.
+		_end=$(($(date +%s) + 15))
 		res=
-		while [ $_n -gt 0 ] && [ -z "$res" ]; do
+		while [ "$(date +%s)" -lt "$_end" ] && [ -z "$res" ]; do
 			tmux -L "$SOCK" capture-pane -p >"$T/screen" 2>/dev/null
 			grep -aqF "job $n done" "$T/screen" && res=done
 			grep -aqF "job $n: store busy" "$T/screen" && res=busy
 			grep -aqF "job $n failed" "$T/screen" && res=failed
 			sleep 0.05
-			_n=$((_n - 1))
 		done
 		if [ -z "$res" ]; then
 			# The status line can move on within a second (the
 			# next cron run's lock note): the jobs screen keeps
 			# how each job ended.
+			echo "# console round $n: not on the status line; the jobs screen"
 			tmux -L "$SOCK" send-keys j
-			_n=100
-			while [ $_n -gt 0 ] && [ -z "$res" ]; do
+			_end=$(($(date +%s) + 60))
+			while [ "$(date +%s)" -lt "$_end" ] && [ -z "$res" ]; do
 				tmux -L "$SOCK" capture-pane -p >"$T/screen"
 				grep -aqE "^[^0-9]* $n +exit 0 " "$T/screen" && res=done
 				grep -aqE "^[^0-9]* $n +busy " "$T/screen" && res=busy
 				grep -aqE "^[^0-9]* $n +exit [1-9]" "$T/screen" && res=failed
 				sleep 0.05
-				_n=$((_n - 1))
 			done
 			tmux -L "$SOCK" send-keys Escape
 			wait_for "example.com (3)" >/dev/null
