@@ -56,7 +56,7 @@ bench_propagation() {
 	mkdir -p "$d/nsd" "$d/top/conf.d" "$d/acme"
 	netem=$(prop_netem_probe)
 	. "$ROOT/tests/integration/dnsbed.sh"
-	port=$(_dnsbed_free_port)
+	port=$(free_port)
 	# a private 127.R.S.0/24 for the name servers (parallel runs differ)
 	net=$(od -An -N2 -tu1 /dev/urandom | awk '{ printf "127.%d.%d", $1 % 200 + 20, $2 }')
 	{

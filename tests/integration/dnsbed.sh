@@ -65,7 +65,6 @@ _dnsbed_lib_dir=$(CDPATH='' cd -- \
 _dnsbed_log() { echo "dnsbed: $*" >&2; }
 
 . "$_dnsbed_lib_dir/freeport.sh"
-_dnsbed_free_port() { free_port; }
 
 # _dnsbed_soa_serial <addr> <port> <zone>: the serial or nothing.
 _dnsbed_soa_serial() {
@@ -321,7 +320,7 @@ dnsbed_stop() {
 # serial (BIND refuses a changed zone whose serial did not grow).
 _dnsbed_local_secondary() {
 	DNSBED_SECONDARY=127.0.0.1
-	DNSBED_SECONDARY_PORT=$(_dnsbed_free_port)
+	DNSBED_SECONDARY_PORT=$(free_port)
 	DNSBED_SECONDARY_ZONE_ADDR=127.0.0.1
 	_dnsbed_log "secondary on 127.0.0.1#$DNSBED_SECONDARY_PORT"
 	_dbserial=$((_dbserial + 1))
@@ -393,8 +392,8 @@ dnsbed_start() {
 	# The primary, on fresh ports until one binds.
 	_dbtry=0
 	while :; do
-		DNSBED_PORT=$(_dnsbed_free_port)
-		DNSBED_RNDC_PORT=$(_dnsbed_free_port)
+		DNSBED_PORT=$(free_port)
+		DNSBED_RNDC_PORT=$(free_port)
 		DNSBED_SECONDARY=127.0.0.2
 		DNSBED_SECONDARY_PORT=$DNSBED_PORT
 		DNSBED_SECONDARY_ZONE_ADDR=127.0.0.2

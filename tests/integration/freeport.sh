@@ -1,5 +1,5 @@
 # freeport.sh - free_port: prints a random port for a test server on
-# loopback (POSIX sh; sourced by dnsbed.sh and pebblebed.sh).
+# loopback (POSIX sh; sourced by lib.sh, dnsbed.sh and pebblebed.sh).
 #
 # Below the kernel's ephemeral range: a port inside it can become the
 # source port of someone's outgoing connection between this check and the

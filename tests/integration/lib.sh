@@ -3,6 +3,7 @@
 set -u
 BIN=${SSLM_BIN:?SSLM_BIN must name the ssl-mgr binary}
 SRC=${SSLM_SOURCE_ROOT:?SSLM_SOURCE_ROOT must name the source tree}
+. "$SRC/tests/integration/freeport.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/sslm-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 PASS=0

@@ -26,7 +26,6 @@
 #   pebblebed_roots <out.pem>	issuing root 0 and alternates 1.. (appended)
 #   pebblebed_root <n> <out.pem>	one issuing root
 #   pebblebed_stop		stops pebble by PID (safe to call twice)
-#   pebblebed_free_port		prints a free TCP port on 127.0.0.1
 #   pebblebed_fetch_ari		prints the path of a pebble >= 2.6 or fails
 
 PEBBLEBED_CACHE=${PEBBLEBED_CACHE:-${TMPDIR:-/tmp}/pebblebed-cache-$(id -u)}
@@ -34,7 +33,6 @@ PEBBLEBED_CACHE=${PEBBLEBED_CACHE:-${TMPDIR:-/tmp}/pebblebed-cache-$(id -u)}
 # freeport.sh lives beside this file; a sourced script cannot find its own
 # path in POSIX sh, hence SSLM_SOURCE_ROOT.
 . "${SSLM_SOURCE_ROOT:-.}/tests/integration/freeport.sh"
-pebblebed_free_port() { free_port; }
 
 # Fetches pebble from Debian trixie once; prints the binary's path.
 pebblebed_fetch_ari() {
@@ -98,9 +96,9 @@ pebblebed_start() {
 		PEBBLE_BIN=$(pebblebed_fetch_ari) || return 3
 	fi
 	_pebblebed_tls "$PEBBLE_DIR" || return 1
-	_pb_port=$(pebblebed_free_port) && _pb_mport=$(pebblebed_free_port) &&
-	    PEBBLE_HTTP_PORT=$(pebblebed_free_port) &&
-	    PEBBLE_TLS_PORT=$(pebblebed_free_port) || return 1
+	_pb_port=$(free_port) && _pb_mport=$(free_port) &&
+	    PEBBLE_HTTP_PORT=$(free_port) &&
+	    PEBBLE_TLS_PORT=$(free_port) || return 1
 	PEBBLE_EAB_KID=${PEBBLE_EAB_KID:-kid-1}
 	PEBBLE_EAB_KEY=${PEBBLE_EAB_KEY:-$(openssl rand 32 | openssl base64 -A | tr '+/' '-_' | tr -d '=')}
 	cat >"$PEBBLE_DIR/pebble-config.json" <<EOF

@@ -145,7 +145,7 @@ P=$top/prod-certs
 C=$top/certs
 conf=$top/conf.d/ssl-mgr.conf
 cainfo=$top/conf.d/ca-info.conf
-SSHPORT=$(pebblebed_free_port)
+SSHPORT=$(free_port)
 SSH_OPTS="['-p', '$SSHPORT', '-i', '$T/id', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5']"
 # acme_ca NAME VALIDATION [extra lines...]: a CA on the current pebble
 acme_ca() {

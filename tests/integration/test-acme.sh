@@ -122,8 +122,8 @@ certid() {
 has() { grep -qF -- "$2" "$T/$1"; }
 mode_is() { [ "$(stat -c %a "$1")" = "$2" ]; }
 
-CTS_MPORT=$(pebblebed_free_port)
-CTS_DPORT=$(pebblebed_free_port)
+CTS_MPORT=$(free_port)
+CTS_DPORT=$(free_port)
 
 # --- the main pebble: 50% of good nonces rejected, alternate roots ---
 export PEBBLE_WFE_NONCEREJECT=50 PEBBLE_ALTERNATE_ROOTS=1
@@ -346,7 +346,7 @@ else
 	pebblebed_stop
 fi
 # --- a hostile "ACME server": openssl s_server -WWW serving files ---
-HP=$(pebblebed_free_port)
+HP=$(free_port)
 mkdir -p "$T/www"
 head -c 2200000 /dev/zero | tr '\0' ' ' >"$T/www/big.json"
 printf '{"newNonce": "x"}' >"$T/www/dir.html"

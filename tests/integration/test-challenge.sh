@@ -237,8 +237,7 @@ for s in primary secondary; do
 done
 
 # --- 4. http-01 on this host through nginx ----------------------------------
-port=$(python3 -c 'import socket; s = socket.socket()
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 mkdir -p "$T/www/example.com"
 # The workers must reach the web root ($T is 0700 from mktemp).
 chmod 755 "$T"

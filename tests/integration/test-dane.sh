@@ -40,7 +40,7 @@ ok "dns bed started (port $DNSBED_PORT)"
 
 top=$(new_topdir dane)
 P=$top/prod-certs
-tlsport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+tlsport=$(free_port)
 # The "mail server": openssl s_server on the production curr cert,
 # restarted by ssl-mgr through [smtp] restart_cmd.
 cat >"$T/tls-restart" <<TLS

@@ -55,9 +55,6 @@ if ! dnsbed_start "$bed" >"$T/bed.log" 2>&1; then
 fi
 ok "dns bed started (port $DNSBED_PORT)"
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 WEB=$(free_port)
 SMTP=$(free_port)
 DEAD=$(free_port)

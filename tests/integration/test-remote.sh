@@ -21,7 +21,7 @@ top=$(new_topdir top)
 P=$top/prod-certs
 R=$T/remote-host
 mkdir -p "$P" "$R" /run/sshd
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 ssh-keygen -q -t ed25519 -N '' -f "$T/hostkey"
 ssh-keygen -q -t ed25519 -N '' -f "$T/id"
 cp "$T/id.pub" "$T/authorized_keys"
