@@ -121,17 +121,33 @@ if command -v tmux >/dev/null 2>&1; then
 	trap 'tmux -L "$SOCK" kill-server 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 	tmux -L "$SOCK" -f /dev/null new-session -d -x 100 -y 30 \
 	    "env SSL_MGR_TOPDIR='$top' XDG_STATE_HOME='$T/state' '$BIN' tui; echo EXIT=\$?; exec sleep 600"
-	# Deadlines, not counts of polls: under load a poll (tmux and grep
+	# screen_until SECONDS CMD...: capture the screen until CMD succeeds.
+	# A deadline, not a count of polls: under load a poll (tmux and grep
 	# forks) takes far longer than its 50 ms sleep.
-	wait_for() {	# wait_for TEXT: poll the screen for up to 60 s
-		_end=$(($(date +%s) + 60))
+	screen_until() {
+		_end=$(($(date +%s) + $1))
+		shift
 		while [ "$(date +%s)" -lt "$_end" ]; do
 			tmux -L "$SOCK" capture-pane -p >"$T/screen" 2>/dev/null
-			grep -aqF -- "$1" "$T/screen" && return 0
+			"$@" && return 0
 			sleep 0.05
 		done
 		return 1
 	}
+	on_screen() { grep -aqF -- "$1" "$T/screen"; }
+	wait_for() { screen_until 60 on_screen "$1"; }
+	# job_result N: how console job N ended, from the status line or
+	# from its row on the jobs screen; nothing while it runs.
+	job_result() {
+		if grep -aqE "job $1 done|^[^0-9]* $1 +exit 0 " "$T/screen"; then
+			echo done
+		elif grep -aqE "job $1: store busy|^[^0-9]* $1 +busy " "$T/screen"; then
+			echo busy
+		elif grep -aqE "job $1 failed|^[^0-9]* $1 +exit [1-9]" "$T/screen"; then
+			echo failed
+		fi
+	}
+	job_ended() { [ -n "$(job_result "$1")" ]; }
 	check "console up" wait_for "example.com (3)"
 	cdone=0
 	cbusy=0
@@ -155,29 +171,16 @@ if command -v tmux >/dev/null 2>&1; then
 		fi
 		wait $pa
 		# The status line for 15 s, then the jobs screen for 60 s.
-		_end=$(($(date +%s) + 15))
-		res=
-		while [ "$(date +%s)" -lt "$_end" ] && [ -z "$res" ]; do
-			tmux -L "$SOCK" capture-pane -p >"$T/screen" 2>/dev/null
-			grep -aqF "job $n done" "$T/screen" && res=done
-			grep -aqF "job $n: store busy" "$T/screen" && res=busy
-			grep -aqF "job $n failed" "$T/screen" && res=failed
-			sleep 0.05
-		done
+		screen_until 15 job_ended $n
+		res=$(job_result $n)
 		if [ -z "$res" ]; then
 			# The status line can move on within a second (the
 			# next cron run's lock note): the jobs screen keeps
 			# how each job ended.
 			echo "# console round $n: not on the status line; the jobs screen"
 			tmux -L "$SOCK" send-keys j
-			_end=$(($(date +%s) + 60))
-			while [ "$(date +%s)" -lt "$_end" ] && [ -z "$res" ]; do
-				tmux -L "$SOCK" capture-pane -p >"$T/screen"
-				grep -aqE "^[^0-9]* $n +exit 0 " "$T/screen" && res=done
-				grep -aqE "^[^0-9]* $n +busy " "$T/screen" && res=busy
-				grep -aqE "^[^0-9]* $n +exit [1-9]" "$T/screen" && res=failed
-				sleep 0.05
-			done
+			screen_until 60 job_ended $n
+			res=$(job_result $n)
 			tmux -L "$SOCK" send-keys Escape
 			wait_for "example.com (3)" >/dev/null
 		fi
