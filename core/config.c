@@ -1,6 +1,6 @@
 /*
- * config.c - finds the top directory and reads conf.d/ssl-mgr.conf into a
- * struct sslm_config (spec §1, §3), then ca-info.conf (config-svc.c).
+ * config.c - reads conf.d/ssl-mgr.conf into a struct sslm_config (spec §1,
+ * §3), then ca-info.conf (config-svc.c).  topdir.c finds the top directory.
  *
  * Every problem becomes a "file:line: message" diagnostic; nothing is
  * printed and nothing stops at the first error, so check-config can show
@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "config-priv.h"
 #include "config.h"
@@ -42,58 +41,6 @@ static const char *const cli_dests[] = {
 	"clean_all", "debug", "dns_refresh", "force", "dry_run", "reuse",
 	"renew", "roll", "status", "test", NULL
 };
-
-static bool
-is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/*
- * Unlike upstream, which fell back to /etc/ssl-mgr silently, finding no
- * conf.d anywhere is an error that says where we looked.
- */
-int
-sslm_find_topdir(char **topdir, char **tried)
-{
-	const char *cand[3];
-	struct buf b;
-	const char *env = getenv("SSL_MGR_TOPDIR");
-	char *conf, *top;
-	size_t n = 0, len;
-	int rc = SSLM_ERR_NOTFOUND;
-
-	*topdir = NULL;
-	if (tried != NULL)
-		*tried = NULL;
-	if (env != NULL && *env != '\0')
-		cand[n++] = env;
-	cand[n++] = "./";
-	cand[n++] = "/etc/ssl-mgr/";
-	buf_init(&b, 1 << 16);
-	for (size_t i = 0; i < n; i++) {
-		conf = path_join(cand[i], "conf.d");
-		if (is_dir(conf)) {
-			free(conf);
-			top = xstrdup(cand[i]);
-			len = strlen(top);
-			while (len > 1 && top[len - 1] == '/')
-				top[--len] = '\0';	/* "./" is "." */
-			*topdir = top;
-			rc = 0;
-			goto out;
-		}
-		(void)buf_printf(&b, "%s%s", i ? ", " : "", conf);
-		free(conf);
-	}
-	if (tried != NULL)
-		*tried = xstrdup(b.p != NULL ? b.p : "");
-out:
-	buf_free(&b);
-	return rc;
-}
 
 static void
 set_path(struct cfg_ctx *c, const struct toml_kv *kv, char **dst)

@@ -14,7 +14,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "certcache.h"
@@ -38,14 +37,6 @@ char *
 sslm_svc_dir(const struct sslm_run *run, const char *grp, const char *svc)
 {
 	return xasprintf("%s/%s/%s", run->certs_dir, grp, svc);
-}
-
-static bool
-is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static struct run_group *

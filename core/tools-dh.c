@@ -198,7 +198,6 @@ static void
 dh_subdirs(const char *top, struct strlist *l, struct buf *out)
 {
 	struct dirent	*de;
-	struct stat	 st;
 	DIR		*d;
 	char		*p;
 
@@ -208,7 +207,7 @@ dh_subdirs(const char *top, struct strlist *l, struct buf *out)
 			    strcmp(de->d_name, "dh") == 0)
 				continue;
 			p = path_join(top, de->d_name);
-			if (stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			if (is_dir(p))
 				strlist_add_nodup(l, p);
 			else
 				free(p);
@@ -326,7 +325,6 @@ tool_dhparam(const struct dhparam_opts *o, int ndirs, char **dirs,
 {
 	struct dh_item	 items[DH_MAX_ITEMS];
 	struct strlist	 tops = { 0 }, subs = { 0 };
-	struct stat	 st;
 	size_t		 n = 0, t, s;
 	int		 i, r, rc = 0;
 
@@ -338,7 +336,7 @@ tool_dhparam(const struct dhparam_opts *o, int ndirs, char **dirs,
 	    &n, out)) != 0)
 		return r;
 	for (i = 0; i < ndirs; i++) {
-		if (stat(dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
+		if (is_dir(dirs[i]))
 			strlist_add(&tops, dirs[i]);
 		else
 			(void)buf_printf(out, "Warning : no such directory: "

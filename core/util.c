@@ -403,6 +403,14 @@ is_ip_literal(const char *s)
 	    inet_pton(AF_INET6, s, tmp) == 1;
 }
 
+bool
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int
 list_subdirs(const char *path, struct strlist *out)
 {

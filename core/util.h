@@ -72,6 +72,8 @@ char	*str_trim(char *s);
 /* True when s is a literal IPv4 or IPv6 address. */
 bool	 is_ip_literal(const char *s);
 
+/* True when path is a directory or a symlink to one. */
+bool	 is_dir(const char *path);
 /* Names of the subdirectories of path (not following "." entries),
  * sorted; 0 or an sslm_err.  Appends to out. */
 int	 list_subdirs(const char *path, struct strlist *out) SSLM_WUR;
