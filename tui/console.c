@@ -1,15 +1,10 @@
 /*
- * console.c - the curses console: terminal set-up and teardown, the
- * single-threaded poll() loop (stdin, job pipes, a self-pipe for signals,
- * a one second tick for the countdowns), the frame (title, status bar,
- * key bar), dialogs and the keys every screen shares.
- *
- * The terminal is restored on every exit path: the normal return, exit()
- * (atexit), SIGINT/SIGTERM/SIGHUP (turned into a clean quit through the
- * self-pipe) and SIGABRT/SIGSEGV (endwin, then die as before).
+ * console.c - the curses console: the single-threaded poll() loop (stdin,
+ * job pipes, the signal self-pipe of console-term.c, a one second tick for
+ * the countdowns), the frame (title, status bar, key bar), dialogs and the
+ * keys every screen shares.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <locale.h>
 #include <poll.h>
@@ -18,9 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,15 +27,8 @@
 
 #include "w_draw.h"
 
-#ifndef SSLM_THEMES_INSTALLED
-#define SSLM_THEMES_INSTALLED	"/usr/local/share/ssl-mgr/themes"
-#endif
-
 #define TICK_MS		1000
 #define MAX_POLLFDS	16
-
-static int	 sig_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t curses_on;
 
 long long
 console_now_ms(void)
@@ -51,60 +37,6 @@ console_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-restore_terminal(void)
-{
-	if (curses_on) {
-		curses_on = 0;
-		endwin();
-	}
-}
-
-/* Only a byte into the pipe: the loop does the work. */
-static void
-on_signal(int sig)
-{
-	int saved = errno;
-	unsigned char b = (unsigned char)sig;
-
-	if (sig_pipe[1] != -1)
-		(void)write(sig_pipe[1], &b, 1);
-	errno = saved;
-}
-
-/* A crash: give the terminal back, then die of the same signal. */
-static void
-on_fatal(int sig)
-{
-	restore_terminal();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static int
-signals_init(void)
-{
-	struct sigaction sa;
-	static const int caught[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH,
-	    SIGCHLD };
-	static const int fatal[] = { SIGABRT, SIGSEGV, SIGBUS, SIGFPE };
-
-	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) == -1)
-		return -1;
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sa.sa_handler = on_signal;
-	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
-		sigaction(caught[i], &sa, NULL);
-	sa.sa_handler = on_fatal;
-	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
-		sigaction(fatal[i], &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-	return 0;
 }
 
 void
@@ -156,69 +88,6 @@ console_show(struct console *c, enum con_screen s)
 		scr_dns_open(c);
 	else if (s == CON_SCR_PLAN)
 		scr_plan_build(c);
-}
-
-/* The themes directory: $SSLM_THEMES, next to the binary, installed. */
-static void
-theme_init(void)
-{
-	const char *dirs[4] = { getenv("SSLM_THEMES"), NULL,
-	    SSLM_THEMES_INSTALLED, "/usr/share/ssl-mgr/themes" };
-	const char *name = getenv("SSLM_THEME");
-	char exe[PATH_MAX], *srcdir = NULL, *path, err[512];
-	ssize_t n;
-	struct stat st;
-
-	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
-		exe[n] = '\0';
-		if (strrchr(exe, '/') != NULL)
-			*strrchr(exe, '/') = '\0';
-		/* A build directory sits in the source tree. */
-		srcdir = xasprintf("%s/../themes", exe);
-		dirs[1] = srcdir;
-	}
-	/* Plain + - | lines, for terminals whose line set is wrong. */
-	if (getenv("SSLM_ASCII") != NULL && *getenv("SSLM_ASCII") != '\0')
-		w_style_set_ascii_lines(1);
-	if (name == NULL || *name == '\0' || strchr(name, '/') != NULL)
-		name = "default";
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		if (dirs[i] == NULL || *dirs[i] == '\0')
-			continue;
-		path = xasprintf("%s/%s.theme", dirs[i], name);
-		if (stat(path, &st) == 0) {
-			(void)w_style_load(path, err, sizeof(err));
-			free(path);
-			goto out;
-		}
-		free(path);
-	}
-	{
-		struct w_theme t;
-
-		w_theme_builtin(&t, W_THEME_DEFAULT);
-		w_style_use(&t);
-	}
-out:
-	free(srcdir);
-}
-
-static int
-curses_init(void)
-{
-	if (newterm(NULL, stdout, stdin) == NULL)
-		return -1;
-	curses_on = 1;
-	atexit(restore_terminal);
-	cbreak();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	set_escdelay(25);
-	curs_set(0);
-	w_style_start();
-	return 0;
 }
 
 static void
@@ -580,29 +449,18 @@ handle_key(struct console *c, int key)
 	}
 }
 
-static void
-on_resize(void)
-{
-	struct winsize ws;
-
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
-	    ws.ws_col > 0)
-		resize_term(ws.ws_row, ws.ws_col);
-	clearok(curscr, TRUE);
-}
-
-/* Drains the self-pipe; returns false when the console must stop. */
+/* Drains the self-pipe: a resize, a child gone, or a signal to quit. */
 static void
 signals_read(struct console *c)
 {
 	unsigned char b[64];
 	ssize_t n;
 
-	while ((n = read(sig_pipe[0], b, sizeof(b))) > 0) {
+	while ((n = read(con_term_sigfd(), b, sizeof(b))) > 0) {
 		for (ssize_t i = 0; i < n; i++) {
 			switch (b[i]) {
 			case SIGWINCH:
-				on_resize();
+				con_term_resize();
 				break;
 			case SIGCHLD:
 				con_job_reap(c);
@@ -678,7 +536,7 @@ loop(struct console *c)
 		}
 		pfd[0].fd = STDIN_FILENO;
 		pfd[0].events = POLLIN;
-		pfd[1].fd = sig_pipe[0];
+		pfd[1].fd = con_term_sigfd();
 		pfd[1].events = POLLIN;
 		n = 2 + con_job_pollfds(c, pfd + 2, MAX_POLLFDS - 3);
 		n += scr_dns_pollfds(c, pfd + n, MAX_POLLFDS - n);
@@ -795,10 +653,10 @@ console_main(int argc, char **argv, bool bare)
 	free(tried);
 	setlocale(LC_ALL, "");
 	c->exe = self_exe();
-	theme_init();
+	con_term_theme(c->exe);
 	/* readline before curses: see console-readline.c. */
 	con_prompt_init(c);
-	if (signals_init() != 0 || curses_init() != 0) {
+	if (con_term_start() != 0) {
 		con_prompt_free(c);
 		free(c->topdir);
 		free(c->exe);
@@ -825,7 +683,7 @@ console_main(int argc, char **argv, bool bare)
 	    "q to quit");
 	loop(c);
 	con_jobs_stop(c);
-	restore_terminal();
+	con_term_restore();
 	sslm_log_set_sink(NULL, NULL);
 	console_free(c);
 	return c->rc;

@@ -204,6 +204,13 @@ void	console_show(struct console *, enum con_screen);
 void	console_confirm(struct console *, enum con_dialog, const char *title,
 	    const char *msg, const char *yes);
 
+/* console-term.c: the terminal's lifetime and the signal self-pipe */
+void	con_term_theme(const char *exe);
+int	con_term_start(void);
+int	con_term_sigfd(void);
+void	con_term_resize(void);
+void	con_term_restore(void);
+
 /* console-data.c */
 int	con_data_load(struct console *);
 /* The production check of the last load (slow: it reads every file). */
